@@ -1,0 +1,30 @@
+import type { Result } from './result';
+import type { EventName, EventPayload, MethodInput, MethodName, MethodOutput } from './methods';
+
+export * from './result';
+export * from './schemas';
+export * from './methods';
+
+/** IPC channel names used by the Electron transport. */
+export const IPC_INVOKE_PREFIX = 'omo:';
+export const IPC_EVENT_CHANNEL = 'omo:event';
+
+/** What the renderer sees as `window.omo`, whichever transport carries it. */
+export interface OmoBridge {
+  invoke<M extends MethodName>(method: M, input: MethodInput<M>): Promise<Result<MethodOutput<M>>>;
+  /** Subscribes to a push event; returns the unsubscribe function. */
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+/** Messages of the preview host's WebSocket. */
+export type WireRequest = { type: 'call'; id: number; method: string; input: unknown };
+export type WireMessage =
+  | { type: 'result'; id: number; result: Result<unknown> }
+  | { type: 'event'; name: EventName; payload: unknown }
+  | { type: 'error'; error: { code: string; message: string } };
+
+declare global {
+  interface Window {
+    omo: OmoBridge;
+  }
+}
