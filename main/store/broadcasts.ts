@@ -1,0 +1,119 @@
+import type { Database } from './db';
+import type { Channel } from './events';
+import { statementsFor } from './statements';
+
+export const BROADCAST_STATES = [
+  'queued',
+  'sending',
+  'paused',
+  'waiting_for_network',
+  'completed',
+  'completed_with_failures',
+  'cancelled',
+  'expired',
+] as const;
+export type BroadcastState = (typeof BROADCAST_STATES)[number];
+
+export const RECIPIENT_STATES = ['pending', 'in_flight', 'accepted', 'failed', 'skipped', 'unknown'] as const;
+export type RecipientState = (typeof RECIPIENT_STATES)[number];
+
+/** One broadcast: an immutable snapshot of its content plus its progress (DESIGN §4 Broadcast). */
+export interface BroadcastRow {
+  id: string;
+  createdBy: string;
+  /** The content snapshot as JSON text; its shape belongs to the send engine, which parses what it reads. */
+  content: string;
+  state: BroadcastState;
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+/** One recipient of a broadcast, one per event in the snapshot (DESIGN §4 Recipient). */
+export interface RecipientRow {
+  broadcastId: string;
+  eventId: string;
+  channel: Channel;
+  channelAccount: string;
+  /** LINE user id or WhatsApp wa_id. */
+  recipientId: string;
+  customerName: string;
+  state: RecipientState;
+  /** Required for 'failed' and 'skipped' (a CHECK constraint enforces it). */
+  reason: string | null;
+  batchId: string | null;
+  requestId: string | null;
+  /** WhatsApp's wamid once accepted. */
+  messageId: string | null;
+  updatedAt: number;
+}
+
+/** A recipient given to createBroadcast: its broadcastId, when present, must be the broadcast's. */
+export type NewRecipient = Omit<RecipientRow, 'broadcastId'> & { broadcastId?: string };
+
+const BROADCAST_COLUMNS = `id, created_by AS createdBy, content, state, created_at AS createdAt,
+  updated_at AS updatedAt, expires_at AS expiresAt, started_at AS startedAt, finished_at AS finishedAt`;
+
+const RECIPIENT_COLUMNS = `broadcast_id AS broadcastId, event_id AS eventId, channel,
+  channel_account AS channelAccount, recipient_id AS recipientId, customer_name AS customerName, state, reason,
+  batch_id AS batchId, request_id AS requestId, message_id AS messageId, updated_at AS updatedAt`;
+
+const statements = statementsFor((db: Database) => ({
+  insertBroadcast: db.prepare<[BroadcastRow]>(
+    `INSERT INTO broadcasts (id, created_by, content, state, created_at, updated_at, expires_at, started_at,
+       finished_at)
+     VALUES (@id, @createdBy, @content, @state, @createdAt, @updatedAt, @expiresAt, @startedAt, @finishedAt)`,
+  ),
+  insertRecipient: db.prepare<[RecipientRow]>(
+    `INSERT INTO broadcast_recipients (broadcast_id, event_id, channel, channel_account, recipient_id,
+       customer_name, state, reason, batch_id, request_id, message_id, updated_at)
+     VALUES (@broadcastId, @eventId, @channel, @channelAccount, @recipientId, @customerName, @state, @reason,
+       @batchId, @requestId, @messageId, @updatedAt)`,
+  ),
+  getBroadcast: db.prepare<[string], BroadcastRow>(`SELECT ${BROADCAST_COLUMNS} FROM broadcasts WHERE id = ?`),
+  listRecipients: db.prepare<[string, number, number], RecipientRow>(
+    `SELECT ${RECIPIENT_COLUMNS} FROM broadcast_recipients WHERE broadcast_id = ? ORDER BY event_id LIMIT ? OFFSET ?`,
+  ),
+  countByState: db.prepare<[string], { state: RecipientState; count: number }>(
+    'SELECT state, count(*) AS count FROM broadcast_recipients WHERE broadcast_id = ? GROUP BY state',
+  ),
+}));
+
+/**
+ * Writes the broadcast and all its recipients in ONE transaction, before any network call: after a crash the
+ * snapshot is either complete or absent, never partial. Throws (and writes nothing) on any bad row.
+ */
+export function createBroadcast(db: Database, broadcast: BroadcastRow, recipients: readonly NewRecipient[]): void {
+  const { insertBroadcast, insertRecipient } = statements(db);
+  db.transaction(() => {
+    insertBroadcast.run(broadcast);
+    for (const recipient of recipients) {
+      if (recipient.broadcastId !== undefined && recipient.broadcastId !== broadcast.id) {
+        throw new Error(`Recipient ${recipient.eventId} belongs to broadcast ${recipient.broadcastId}, not ${broadcast.id}`);
+      }
+      insertRecipient.run({ ...recipient, broadcastId: broadcast.id });
+    }
+  })();
+}
+
+export function getBroadcast(db: Database, id: string): BroadcastRow | undefined {
+  return statements(db).getBroadcast.get(id);
+}
+
+/** One page of a broadcast's recipients, in a stable order (by event id). */
+export function listRecipients(
+  db: Database,
+  broadcastId: string,
+  page: { limit: number; offset?: number } = { limit: -1 },
+): RecipientRow[] {
+  return statements(db).listRecipients.all(broadcastId, page.limit, page.offset ?? 0);
+}
+
+/** How many recipients are in each state; every state is present (0 when none). */
+export function countRecipientsByState(db: Database, broadcastId: string): Record<RecipientState, number> {
+  const counts = Object.fromEntries(RECIPIENT_STATES.map((state) => [state, 0])) as Record<RecipientState, number>;
+  for (const { state, count } of statements(db).countByState.all(broadcastId)) counts[state] = count;
+  return counts;
+}

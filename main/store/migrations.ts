@@ -1,0 +1,160 @@
+import type { Database } from './db';
+import { StoreError } from './errors';
+
+/**
+ * One schema change. RULES: versions are 1, 2, 3… with no gaps; a migration is NEVER edited after it has landed on
+ * main (users' databases already ran it) — fix a mistake with a new migration. `up` runs inside the one transaction
+ * that also sets `PRAGMA user_version`, so it must not open its own transaction or change journal_mode.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  up(db: Database): void;
+}
+
+const CHANNEL_CHECK = "CHECK (channel IN ('line', 'whatsapp'))";
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'settings, events cache, drafts, broadcasts and their recipients',
+    up(db) {
+      db.exec(`
+        CREATE TABLE settings (
+          key TEXT PRIMARY KEY NOT NULL,
+          value TEXT NOT NULL,
+          updated_at INTEGER NOT NULL
+        ) STRICT;
+
+        -- The local cache of the sender's conversation events (DESIGN §4 Event). Status is an open set on the
+        -- platform ('in_progress', 'pending', 'resolved', …), so it is not enumerated here.
+        CREATE TABLE events (
+          id TEXT PRIMARY KEY NOT NULL,
+          channel TEXT NOT NULL ${CHANNEL_CHECK},
+          channel_account TEXT NOT NULL,
+          customer_name TEXT NOT NULL,
+          customer_avatar_url TEXT,
+          customer_platform_id TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status <> ''),
+          assignee_id TEXT,
+          assignee_name TEXT,
+          store_id TEXT,
+          store_name TEXT,
+          tags TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags) AND json_type(tags) = 'array'),
+          last_message_at INTEGER NOT NULL,
+          last_inbound_at INTEGER,
+          updated_at INTEGER NOT NULL,
+          synced_at INTEGER NOT NULL
+        ) STRICT;
+        -- The event list: one status, newest conversation first.
+        CREATE INDEX events_by_status_last_message ON events (status, last_message_at DESC, id);
+
+        CREATE TABLE drafts (
+          id TEXT PRIMARY KEY NOT NULL,
+          text TEXT NOT NULL,
+          image_sha256 TEXT CHECK (
+            image_sha256 IS NULL OR (length(image_sha256) = 64 AND image_sha256 NOT GLOB '*[^0-9a-f]*')
+          ),
+          whatsapp TEXT CHECK (whatsapp IS NULL OR json_valid(whatsapp)),
+          selection TEXT CHECK (selection IS NULL OR json_valid(selection)),
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX drafts_by_updated_at ON drafts (updated_at DESC);
+
+        -- An immutable snapshot of what is sent (content) and to whom (broadcast_recipients), written in one
+        -- transaction before any network call (DESIGN §4 Broadcast).
+        CREATE TABLE broadcasts (
+          id TEXT PRIMARY KEY NOT NULL,
+          created_by TEXT NOT NULL,
+          content TEXT NOT NULL CHECK (json_valid(content)),
+          state TEXT NOT NULL CHECK (state IN (
+            'queued', 'sending', 'paused', 'waiting_for_network',
+            'completed', 'completed_with_failures', 'cancelled', 'expired'
+          )),
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL,
+          started_at INTEGER,
+          finished_at INTEGER
+        ) STRICT;
+        CREATE INDEX broadcasts_by_created_at ON broadcasts (created_at DESC);
+
+        CREATE TABLE broadcast_recipients (
+          broadcast_id TEXT NOT NULL REFERENCES broadcasts (id) ON DELETE CASCADE,
+          event_id TEXT NOT NULL,
+          channel TEXT NOT NULL ${CHANNEL_CHECK},
+          channel_account TEXT NOT NULL,
+          recipient_id TEXT NOT NULL,
+          customer_name TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('pending', 'in_flight', 'accepted', 'failed', 'skipped', 'unknown')),
+          -- failed(reason) and skipped(reason): the user is always told why (DESIGN §4 Recipient).
+          reason TEXT CHECK (state NOT IN ('failed', 'skipped') OR reason IS NOT NULL),
+          batch_id TEXT,
+          request_id TEXT,
+          message_id TEXT,
+          updated_at INTEGER NOT NULL,
+          PRIMARY KEY (broadcast_id, event_id)
+        ) STRICT;
+        CREATE INDEX broadcast_recipients_by_state ON broadcast_recipients (broadcast_id, state);
+      `);
+    },
+  },
+];
+
+/** The schema version this build writes; a database with a higher user_version came from a newer build. */
+export const SCHEMA_VERSION: number = migrations.at(-1)?.version ?? 0;
+
+export function readUserVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export function newerVersionError(file: string, found: number, known: number): StoreError {
+  return new StoreError(
+    'newer_version',
+    `This database was written by a newer version of OMO Broadcast (schema ${found}; this version knows up to ` +
+      `${known}). Update the app, or move the file aside: ${file}`,
+  );
+}
+
+function checkNumbering(list: readonly Migration[]): void {
+  list.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new StoreError(
+        'migration_failed',
+        `Migration "${migration.name}" has version ${migration.version}; expected ${index + 1} (no gaps, in order)`,
+      );
+    }
+  });
+}
+
+/**
+ * Brings `db` up to the last version of `list`: every pending migration and the new user_version in ONE immediate
+ * transaction, so a crash or a failing migration leaves the previous schema exactly as it was. Returns the versions
+ * applied. Exported with a `list` parameter so tests can inject a failing migration.
+ */
+export function applyMigrations(db: Database, list: readonly Migration[] = migrations): number[] {
+  checkNumbering(list);
+  const target = list.length;
+  const run = db.transaction((): number[] => {
+    // Read inside the write lock: another process may have migrated between our open and this transaction.
+    const current = readUserVersion(db);
+    if (current > target) throw newerVersionError(db.name, current, target);
+    const pending = list.slice(current);
+    for (const migration of pending) {
+      try {
+        migration.up(db);
+      } catch (error) {
+        throw new StoreError(
+          'migration_failed',
+          `Migration ${migration.version} ("${migration.name}") failed: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
+      }
+    }
+    // A pragma cannot take a bound value; `target` is a checked integer (list length).
+    if (pending.length > 0) db.pragma(`user_version = ${Math.trunc(target)}`);
+    return pending.map((migration) => migration.version);
+  });
+  return run.immediate();
+}
