@@ -12,6 +12,8 @@ export default defineConfig({
   },
   preload: {
     build: {
+      // A sandboxed preload can require only 'electron': zod (from the contract) must be bundled in.
+      externalizeDeps: false,
       outDir: 'out/preload',
       // A sandboxed preload must be CommonJS.
       rollupOptions: {
