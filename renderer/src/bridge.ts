@@ -1,0 +1,66 @@
+/**
+ * The only module that touches `window.omo`. Everything else calls these typed helpers, which never throw: a broken
+ * transport becomes a `disconnected` Result like any other error.
+ */
+import type {
+  AppError,
+  DraftSaveInput,
+  EventName,
+  EventPayload,
+  MethodInput,
+  MethodName,
+  MethodOutput,
+  OmoBridge,
+  Result,
+  SettingsPatch,
+} from '../../preload/contract';
+
+function isBridge(candidate: unknown): candidate is OmoBridge {
+  if (typeof candidate !== 'object' || candidate === null) return false;
+  const { invoke, on } = candidate as Partial<Record<'invoke' | 'on', unknown>>;
+  return typeof invoke === 'function' && typeof on === 'function';
+}
+
+/** The bridge the preload (Electron) or the preview host's script installed, or null when neither did. */
+export function getBridge(): OmoBridge | null {
+  // Read through `unknown`: the global type says window.omo always exists, but a plain browser tab has none.
+  const candidate: unknown = Reflect.get(window, 'omo');
+  return isBridge(candidate) ? candidate : null;
+}
+
+export function hasBridge(): boolean {
+  return getBridge() !== null;
+}
+
+function failure<T>(code: AppError['code'], message: string): Result<T> {
+  return { ok: false, error: { code, message } };
+}
+
+/** Calls one contract method. Resolves to a Result whatever happens, including a missing bridge or a rejected call. */
+export async function call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<Result<MethodOutput<M>>> {
+  const bridge = getBridge();
+  if (!bridge) return failure('disconnected', 'window.omo is missing');
+  try {
+    return await bridge.invoke(method, input);
+  } catch (error) {
+    return failure('disconnected', error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Subscribes to a push event; returns the unsubscribe function (a no-op without a bridge). */
+export function onPush<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
+  const bridge = getBridge();
+  if (!bridge) return () => undefined;
+  return bridge.on(event, listener);
+}
+
+/** Typed helpers, one per contract method. */
+export const api = {
+  appInfo: () => call('app.info', {}),
+  getSettings: () => call('settings.get', {}),
+  setSettings: (patch: SettingsPatch) => call('settings.set', patch),
+  listDrafts: () => call('drafts.list', {}),
+  getDraft: (id: string) => call('drafts.get', { id }),
+  saveDraft: (input: DraftSaveInput) => call('drafts.save', input),
+  deleteDraft: (id: string) => call('drafts.delete', { id }),
+};

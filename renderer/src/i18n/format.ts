@@ -1,0 +1,39 @@
+import { useEffect, useState } from 'react';
+
+/** Locale-aware formatting for the current UI language; the words come from Intl, not from hard-coded strings. */
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/**
+ * "3 分鐘前" / "3 minutes ago". Returns null for the last 45 seconds, so callers can say "just now" in their own words.
+ * Older than a week: the date itself.
+ */
+export function formatRelativeTime(timestamp: number, now: number, language: string): string | null {
+  const elapsed = now - timestamp;
+  if (elapsed < 45_000) return null;
+  const relative = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
+  if (elapsed < HOUR) return relative.format(-Math.max(1, Math.round(elapsed / MINUTE)), 'minute');
+  if (elapsed < DAY) return relative.format(-Math.round(elapsed / HOUR), 'hour');
+  if (elapsed < 7 * DAY) return relative.format(-Math.round(elapsed / DAY), 'day');
+  return new Intl.DateTimeFormat(language, { dateStyle: 'medium' }).format(timestamp);
+}
+
+export function formatClockTime(timestamp: number, language: string): string {
+  return new Intl.DateTimeFormat(language, { hour: 'numeric', minute: '2-digit' }).format(timestamp);
+}
+
+export function formatNumber(value: number, language: string): string {
+  return new Intl.NumberFormat(language).format(value);
+}
+
+/** The current time, refreshed every `intervalMs`, so relative times stay true while the view is open. */
+export function useNow(intervalMs = 30_000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), intervalMs);
+    return () => window.clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}

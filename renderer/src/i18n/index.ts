@@ -1,0 +1,63 @@
+import i18next, { type i18n as I18n } from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import type { ErrorCode, Language } from '../../../preload/contract';
+import { en } from './en';
+import { zhTW, type Messages } from './zh-TW';
+
+export const DEFAULT_LANGUAGE: Language = 'zh-TW';
+export const LANGUAGES: readonly Language[] = ['zh-TW', 'en'];
+
+declare module 'i18next' {
+  interface CustomTypeOptions {
+    defaultNS: 'translation';
+    resources: { translation: Messages };
+  }
+}
+
+export const i18n: I18n = i18next.createInstance();
+
+// Resources are bundled, so initialisation is synchronous: the first render is already translated.
+void i18n.use(initReactI18next).init({
+  resources: { 'zh-TW': { translation: zhTW }, en: { translation: en } },
+  lng: DEFAULT_LANGUAGE,
+  fallbackLng: DEFAULT_LANGUAGE,
+  supportedLngs: [...LANGUAGES],
+  defaultNS: 'translation',
+  initAsync: false,
+  interpolation: { escapeValue: false },
+  returnNull: false,
+  react: { useSuspense: false },
+});
+
+function syncDocumentLanguage(language: string): void {
+  if (typeof document !== 'undefined') document.documentElement.lang = language;
+}
+syncDocumentLanguage(i18n.language);
+i18n.on('languageChanged', syncDocumentLanguage);
+
+export function isLanguage(value: unknown): value is Language {
+  return value === 'zh-TW' || value === 'en';
+}
+
+/** The current language as the contract names it. */
+export function currentLanguage(): Language {
+  return isLanguage(i18n.language) ? i18n.language : DEFAULT_LANGUAGE;
+}
+
+/** Changes the UI language (and, through the listener above, <html lang>). */
+export async function applyLanguage(language: Language): Promise<void> {
+  if (i18n.language !== language) await i18n.changeLanguage(language);
+}
+
+type ErrorKey = `errors.${ErrorCode}`;
+
+/** Every stable error code of the contract, mapped to its message. Record<ErrorCode,…> makes a new code a compile error. */
+export const ERROR_MESSAGE_KEYS: Readonly<Record<ErrorCode, ErrorKey>> = {
+  invalid_input: 'errors.invalid_input',
+  unknown_method: 'errors.unknown_method',
+  forbidden_sender: 'errors.forbidden_sender',
+  not_found: 'errors.not_found',
+  storage_unavailable: 'errors.storage_unavailable',
+  disconnected: 'errors.disconnected',
+  internal: 'errors.internal',
+};

@@ -1,0 +1,41 @@
+/**
+ * Module-level actions: start-up and the push-event subscriptions, which live once per window, outside any component.
+ */
+import { onPush } from '../bridge';
+import { useAppStore } from './index';
+
+let unsubscribeAll: (() => void) | null = null;
+
+/** Subscribes to main's push events once; later calls are no-ops until `disconnectPushEvents`. */
+export function connectPushEvents(): void {
+  if (unsubscribeAll) return;
+  const { setStatus, applySettings, loadDrafts } = useAppStore.getState();
+  const unsubscribers = [
+    onPush('app.status', (status) => setStatus(status)),
+    onPush('settings.changed', (settings) => applySettings(settings)),
+    onPush('drafts.changed', () => void loadDrafts()),
+  ];
+  unsubscribeAll = () => {
+    for (const unsubscribe of unsubscribers) unsubscribe();
+  };
+}
+
+export function disconnectPushEvents(): void {
+  unsubscribeAll?.();
+  unsubscribeAll = null;
+}
+
+/**
+ * Loads what the shell needs: settings first-class with app.info, so the first ready frame is already in the user's
+ * language. Safe to call twice (React StrictMode): a start in flight or done is not repeated.
+ */
+export async function startApp(): Promise<void> {
+  const store = useAppStore;
+  const { loadState } = store.getState();
+  if (loadState === 'loading' || loadState === 'ready') return;
+  store.setState({ loadState: 'loading', bridgeError: null });
+  connectPushEvents();
+  const [infoLoaded] = await Promise.all([store.getState().loadAppInfo(), store.getState().loadSettings()]);
+  store.setState({ loadState: infoLoaded ? 'ready' : 'failed' });
+  if (infoLoaded) void store.getState().loadDrafts();
+}
