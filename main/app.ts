@@ -103,10 +103,9 @@ export function createApp(deps: AppDeps): App {
     }),
     'settings.get': () => readSettings(),
     'settings.set': (patch) => {
-      settingsStore.setSettings(
-        db,
-        Object.entries(patch).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-      );
+      const entries: Array<[string, string]> = [];
+      if (patch.language !== undefined) entries.push(['language', patch.language]);
+      settingsStore.setSettings(db, entries, clock.now());
       const next = readSettings();
       emit('settings.changed', next);
       return next;
