@@ -19,7 +19,9 @@ import { AppFailure, type Dispatch, type Handlers, createDispatcher } from './rp
 import { type Database, openDatabase } from './store/db';
 import * as drafts from './store/drafts';
 import * as settingsStore from './store/settings';
+import { startSandbox as startRealSandbox } from './sandbox/server';
 import type { Vault } from './vault';
+import { type StartSandbox, type WorkspaceManager, createWorkspaceManager } from './workspace';
 
 export const APP_NAME = 'OMO Broadcast';
 export const DATABASE_FILE = 'omo-broadcast.sqlite';
@@ -34,6 +36,13 @@ export interface AppDeps {
   logger: Logger;
   clock?: Clock;
   platform?: string;
+  /**
+   * On a first start (no workspace chosen) the Electron app asks; the preview host opens the demo unless told
+   * otherwise (`npm run preview -- --no-demo`).
+   */
+  defaultWorkspace?: 'ask' | 'demo';
+  /** Tests inject a sandbox of their own (seed, size, fake clock). */
+  startSandbox?: StartSandbox;
 }
 
 export type PushListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -44,8 +53,12 @@ export interface App {
   readonly dispatch: Dispatch;
   /** Push events for the transports to forward; returns the unsubscribe function. */
   subscribe(listener: PushListener): () => void;
-  /** Stops timers and closes the database. Safe to call twice. */
-  close(): void;
+  /** Settles when start-up work (the demo's sandbox) is done; never rejects (failures are logged and reported). */
+  readonly ready: Promise<void>;
+  /** The workspace in use (the demo's sandbox, for tests and the preview host). */
+  readonly workspace: WorkspaceManager;
+  /** Stops timers, the demo's sandbox, and closes the database (synchronously). Safe to call twice. */
+  close(): Promise<void>;
 }
 
 const DEFAULT_SETTINGS: Settings = { language: 'zh-TW' };
@@ -74,9 +87,37 @@ export function createApp(deps: AppDeps): App {
     for (const listener of listeners) listener(event, payload);
   };
 
-  // Until sign-in exists (issue 4) the app runs the demo workspace; without a network it says so.
-  const mode = (): AppMode => (deps.network.isOnline() ? 'demo' : 'offline');
+  const workspace = createWorkspaceManager({
+    db,
+    logger: deps.logger,
+    startSandbox: deps.startSandbox ?? ((options) => startRealSandbox(options)),
+    onChange: (info) => {
+      emit('workspace.changed', info);
+      emit('app.status', { mode: mode(), online: deps.network.isOnline() });
+    },
+  });
+
+  // The demo runs on loopback, so it works offline; a real workspace is offline without a network.
+  const mode = (): AppMode => {
+    switch (workspace.kind()) {
+      case 'none':
+        return 'setup';
+      case 'demo':
+        return 'demo';
+      case 'remote':
+        return deps.network.isOnline() ? 'connected' : 'offline';
+    }
+  };
   const unsubscribeNetwork = deps.network.subscribe((online) => emit('app.status', { mode: mode(), online }));
+
+  const ready = (async () => {
+    try {
+      if (workspace.kind() === 'none' && deps.defaultWorkspace === 'demo') await workspace.useDemo();
+      else await workspace.resume();
+    } catch {
+      // Already logged and reported through the workspace's state; the app stays usable (drafts work offline).
+    }
+  })();
 
   const readSettings = (): Settings => {
     const stored = settingsStore.getAllSettings(db);
@@ -141,6 +182,8 @@ export function createApp(deps: AppDeps): App {
       if (deleted) emit('drafts.changed', { ids: [id] });
       return { deleted };
     },
+    'workspace.get': () => workspace.info(),
+    'workspace.useDemo': () => workspace.useDemo(),
   };
 
   return {
@@ -150,12 +193,16 @@ export function createApp(deps: AppDeps): App {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    ready,
+    workspace,
     close() {
-      if (closed) return;
+      if (closed) return Promise.resolve();
       closed = true;
       unsubscribeNetwork();
       listeners.clear();
+      const stopping = workspace.close();
       db.close();
+      return stopping;
     },
   };
 }

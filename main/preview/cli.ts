@@ -34,11 +34,16 @@ async function main(): Promise<void> {
   let args;
   try {
     args = parseArgs({
-      options: { port: { type: 'string' }, data: { type: 'string' }, rebuild: { type: 'boolean' } },
+      options: {
+        port: { type: 'string' },
+        data: { type: 'string' },
+        rebuild: { type: 'boolean' },
+        'no-demo': { type: 'boolean' },
+      },
       strict: true,
     }).values;
   } catch (error) {
-    fail(`${(error as Error).message}\nUsage: npm run preview -- [--port <p>] [--data <dir>] [--rebuild]`);
+    fail(`${(error as Error).message}\nUsage: npm run preview -- [--port <p>] [--data <dir>] [--rebuild] [--no-demo]`);
   }
   const port = args.port === undefined ? 0 : Number(args.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, got "${args.port}"`);
@@ -50,10 +55,20 @@ async function main(): Promise<void> {
   const logger = createFileLogger({ dir: path.join(dataDir, 'logs') });
   let app;
   try {
-    app = createApp({ dataDir, version, transport: 'preview', vault: new MemoryVault(), network: new ManualNetworkStatus(true), logger });
+    app = createApp({
+      dataDir,
+      version,
+      transport: 'preview',
+      vault: new MemoryVault(),
+      network: new ManualNetworkStatus(true),
+      logger,
+      // The preview opens the demo workspace unless told otherwise.
+      defaultWorkspace: args['no-demo'] === true ? 'ask' : 'demo',
+    });
   } catch (error) {
     fail((error as Error).message);
   }
+  await app.ready;
   const host = await startPreviewHost({ app, logger, rendererDir: RENDERER_OUT, bridgeFile: BRIDGE_OUT, port });
   logger.info('preview host started', { port: host.port, dataDir });
   process.stdout.write(`Preview: ${host.url}\n`);
@@ -62,11 +77,13 @@ async function main(): Promise<void> {
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    void host.close().finally(() => {
-      app.close();
-      logger.close();
-      process.exit(0);
-    });
+    void host
+      .close()
+      .then(() => app.close())
+      .finally(() => {
+        logger.close();
+        process.exit(0);
+      });
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

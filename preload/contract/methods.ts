@@ -10,6 +10,7 @@ import {
   NoInput,
   Settings,
   SettingsPatch,
+  WorkspaceInfo,
 } from './schemas';
 
 /**
@@ -24,6 +25,9 @@ export const methods = {
   'drafts.get': { input: DraftRef, output: Draft },
   'drafts.save': { input: DraftSaveInput, output: Draft },
   'drafts.delete': { input: DraftRef, output: Deleted },
+  'workspace.get': { input: NoInput, output: WorkspaceInfo },
+  /** Chooses the demo workspace: starts the sandbox inside main and points every client at it. */
+  'workspace.useDemo': { input: NoInput, output: WorkspaceInfo },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 /** Push events from main to the renderer. */
@@ -32,6 +36,8 @@ export const events = {
   'app.status': AppStatus,
   /** Settings changed (possibly from another window or transport). */
   'settings.changed': Settings,
+  /** The workspace changed (chosen, started). */
+  'workspace.changed': WorkspaceInfo,
   /** The drafts list changed. */
   'drafts.changed': z.object({ ids: z.array(z.string()) }),
 } as const satisfies Record<string, z.ZodType>;

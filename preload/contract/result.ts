@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'not_found',
   /** The local database cannot be used (for example it was written by a newer version of the app). */
   'storage_unavailable',
+  /** The demo workspace's sandbox could not start (see the log). */
+  'demo_unavailable',
   /** The transport to main is closed (for example the preview host stopped); the call did not run. */
   'disconnected',
   /** An unexpected failure in main; details are in the log, never in the message. */

@@ -6,8 +6,11 @@ export const MAX_TEXT_LENGTH = 5000;
 export const Language = z.enum(['zh-TW', 'en']);
 export type Language = z.infer<typeof Language>;
 
-/** demo: the built-in demo workspace; connected: a real workspace; offline: no network. */
-export const AppMode = z.enum(['demo', 'connected', 'offline']);
+/**
+ * setup: no workspace chosen yet (first start); demo: the built-in demo workspace (a sandbox inside main, which works
+ * offline too); connected: a real workspace; offline: a real workspace without network.
+ */
+export const AppMode = z.enum(['setup', 'demo', 'connected', 'offline']);
 export type AppMode = z.infer<typeof AppMode>;
 
 export const Transport = z.enum(['electron', 'preview']);
@@ -69,6 +72,35 @@ export type DraftSaveInput = z.infer<typeof DraftSaveInput>;
 export const DraftRef = z.object({ id: Id }).strict();
 
 export const Deleted = z.object({ deleted: z.boolean() });
+
+export const WorkspaceKind = z.enum(['none', 'demo', 'remote']);
+export type WorkspaceKind = z.infer<typeof WorkspaceKind>;
+
+export const Role = z.enum(['sales_manager', 'sales_person', 'admin', 'agent']);
+export type Role = z.infer<typeof Role>;
+
+export const Plan = z.enum(['omo', 'standard']);
+export type Plan = z.infer<typeof Plan>;
+
+/** A login of the demo workspace (password "demo"), listed so a new user can try each role. */
+export const DemoAccount = z.object({
+  account: z.string(),
+  name: z.string(),
+  role: Role,
+  plan: Plan,
+  store: z.string().nullable(),
+});
+export type DemoAccount = z.infer<typeof DemoAccount>;
+
+export const WorkspaceInfo = z.object({
+  kind: WorkspaceKind,
+  /** The Inbox API's base URL: the embedded sandbox's loopback origin in the demo. */
+  inboxUrl: z.string().nullable(),
+  /** The demo's sandbox is starting (it takes a moment on first use). */
+  starting: z.boolean(),
+  demoAccounts: z.array(DemoAccount),
+});
+export type WorkspaceInfo = z.infer<typeof WorkspaceInfo>;
 
 export const AppStatus = z.object({
   mode: AppMode,

@@ -63,4 +63,6 @@ export const api = {
   getDraft: (id: string) => call('drafts.get', { id }),
   saveDraft: (input: DraftSaveInput) => call('drafts.save', input),
   deleteDraft: (id: string) => call('drafts.delete', { id }),
+  getWorkspace: () => call('workspace.get', {}),
+  useDemoWorkspace: () => call('workspace.useDemo', {}),
 };

@@ -4,6 +4,7 @@
  */
 import {
   type AppInfo,
+  type DemoAccount,
   type Draft,
   type ErrorCode,
   type EventName,
@@ -14,6 +15,7 @@ import {
   type OmoBridge,
   type Result,
   type Settings,
+  type WorkspaceInfo,
   err,
   events as eventSchemas,
   methods,
@@ -27,10 +29,30 @@ export function fakeId(n: number): string {
 
 export const FAKE_START = Date.UTC(2025, 0, 15, 9, 30);
 
+/** The demo sandbox's loopback origin, as main would report it. */
+export const DEMO_INBOX_URL = 'http://127.0.0.1:41234';
+
+/** A few of the seed's demo logins: each role, both plans, and one account without a store. */
+export const DEMO_ACCOUNTS: DemoAccount[] = [
+  { account: 'manager@demo', name: '陳怡君', role: 'sales_manager', plan: 'omo', store: '台北信義店' },
+  { account: 'sales@demo', name: '林志豪', role: 'sales_person', plan: 'omo', store: '台北信義店' },
+  { account: 'agent@demo', name: '張家豪', role: 'agent', plan: 'omo', store: '台北信義店' },
+  { account: 'admin@demo', name: '黃淑芬', role: 'admin', plan: 'omo', store: null },
+  { account: 'standard@demo', name: '李小華', role: 'sales_person', plan: 'standard', store: '巷口小舖 本店' },
+];
+
+export function demoWorkspace(fields: Partial<WorkspaceInfo> = {}): WorkspaceInfo {
+  return { kind: 'demo', inboxUrl: DEMO_INBOX_URL, starting: false, demoAccounts: DEMO_ACCOUNTS, ...fields };
+}
+
+export const NO_WORKSPACE: WorkspaceInfo = { kind: 'none', inboxUrl: null, starting: false, demoAccounts: [] };
+
 export interface FakeBridgeOptions {
   appInfo?: Partial<AppInfo>;
   settings?: Settings;
   drafts?: Array<Pick<Draft, 'text'> & Partial<Draft>>;
+  /** Defaults follow appInfo.mode: none on 'setup', the demo otherwise. */
+  workspace?: WorkspaceInfo;
   /** The fake clock; each call advances it by one second unless given. */
   now?: () => number;
 }
@@ -53,6 +75,7 @@ export class FakeBridge implements OmoBridge {
   readonly calls: Call[] = [];
   appInfo: AppInfo;
   settings: Settings;
+  workspace: WorkspaceInfo;
   readonly drafts = new Map<string, Draft>();
 
   private nextId = 1;
@@ -74,6 +97,7 @@ export class FakeBridge implements OmoBridge {
       ...options.appInfo,
     };
     this.settings = options.settings ?? { language: 'zh-TW' };
+    this.workspace = options.workspace ?? (this.appInfo.mode === 'setup' ? NO_WORKSPACE : demoWorkspace());
     this.now = options.now ?? (() => (this.clock += 1000));
     for (const draft of options.drafts ?? []) {
       const id = draft.id ?? fakeId(this.nextId++);
@@ -182,6 +206,15 @@ export class FakeBridge implements OmoBridge {
       const deleted = this.drafts.delete(id);
       if (deleted) this.announce('drafts.changed', { ids: [id] });
       return { deleted };
+    },
+    'workspace.get': () => this.workspace,
+    // Like main: the choice is saved, the sandbox starts, and the new workspace and mode are pushed.
+    'workspace.useDemo': () => {
+      this.workspace = demoWorkspace();
+      this.appInfo = { ...this.appInfo, mode: 'demo' };
+      this.announce('workspace.changed', this.workspace);
+      this.announce('app.status', { mode: 'demo', online: this.appInfo.online });
+      return this.workspace;
     },
   };
 }

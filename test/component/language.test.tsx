@@ -46,6 +46,16 @@ describe('language', () => {
     }
   });
 
+  it('leaves no Chinese in the English welcome screen', async () => {
+    await renderApp({ settings: { language: 'en' }, appInfo: { mode: 'setup' } });
+    expect(screen.getByTestId('onboarding')).toBeTruthy();
+    const text = uiText(document.body);
+    expect(text.match(CJK), `Chinese left in the welcome: ${text}`).toBeNull();
+    act(() => screen.getByTestId('onboarding-connect').click());
+    const panelText = uiText(document.body);
+    expect(panelText.match(CJK), `Chinese left in the connect panel: ${panelText}`).toBeNull();
+  });
+
   it('takes the language from settings.get on start', async () => {
     await renderApp({ settings: { language: 'en' } });
     expect(navLabels()).toEqual(EN_LABELS);

@@ -18,13 +18,26 @@ describe('the shell', () => {
   });
 
   it('opens on 對話 › 處理中事件 with an honest empty state and no fake rows', async () => {
-    await renderApp();
+    await renderApp({ appInfo: { mode: 'connected' } });
     const events = screen.getByTestId('section-events');
     expect(events.textContent).toContain('處理中事件');
     expect(events.textContent).toContain('尚未連線到工作區：連線後，這裡會列出你正在處理的對話事件。');
     expect(within(events).getByTestId('events-batch-manage').hasAttribute('disabled')).toBe(true);
     expect(within(events).queryAllByRole('row')).toHaveLength(0);
     expect(screen.getByTestId('nav-events').getAttribute('aria-current')).toBe('page');
+  });
+
+  it('says in the demo that its events appear after signing in, which comes next', async () => {
+    await renderApp();
+    const events = screen.getByTestId('section-events');
+    expect(events.textContent).toContain(
+      '示範工作區已啟動。登入功能會在下一版推出；登入示範帳號後，示範工作區中你正在處理的對話事件就會列在這裡。',
+    );
+    expect(events.textContent).not.toContain('尚未連線到工作區');
+    const batch = within(events).getByTestId('events-batch-manage');
+    expect(batch.hasAttribute('disabled')).toBe(true);
+    expect(batch.getAttribute('title')).toBe('登入示範工作區後即可批量管理事件');
+    expect(within(events).queryAllByRole('row')).toHaveLength(0);
   });
 
   it('shows each section from its nav button, and only that one', async () => {
@@ -67,6 +80,9 @@ describe('the shell', () => {
 
     act(() => bridge.emit('app.status', { mode: 'connected', online: true }));
     expect(screen.getByTestId('status-mode').textContent).toBe('已連線');
+
+    act(() => bridge.emit('app.status', { mode: 'setup', online: true }));
+    expect(screen.getByTestId('status-mode').textContent).toBe('尚未設定');
   });
 
   it('subscribes to each push event once', async () => {
@@ -74,6 +90,7 @@ describe('the shell', () => {
     expect(bridge.listenerCount('app.status')).toBe(1);
     expect(bridge.listenerCount('settings.changed')).toBe(1);
     expect(bridge.listenerCount('drafts.changed')).toBe(1);
+    expect(bridge.listenerCount('workspace.changed')).toBe(1);
   });
 
   it('shows app info in Settings', async () => {

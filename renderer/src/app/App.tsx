@@ -7,6 +7,7 @@ import { Spinner } from '../components/Spinner';
 import { DraftsSection } from '../features/drafts/DraftsSection';
 import { EventsSection } from '../features/events/EventsSection';
 import { HistorySection } from '../features/history/HistorySection';
+import { OnboardingScreen } from '../features/onboarding/OnboardingScreen';
 import { ReportSection } from '../features/reports/ReportSection';
 import { SettingsSection } from '../features/settings/SettingsSection';
 import { ERROR_MESSAGE_KEYS } from '../i18n';
@@ -67,12 +68,15 @@ function StartFailed() {
   );
 }
 
-/** The shell once the bridge exists: loading → ready (or a start failure with a retry). */
+/** The shell once the bridge exists: loading → ready (or a start failure with a retry); on first start, the welcome. */
 export function App() {
   const { t } = useTranslation();
   const loadState = useLoadState();
   const section = useSection();
   const setSection = useAppStore((state) => state.setSection);
+  // First start: welcome the user until a workspace is chosen, and keep the welcome up while the demo starts (main
+  // may already report 'demo' then) or after it failed, so its progress and its error stay where the user looks.
+  const onboarding = useAppStore((state) => state.status?.mode === 'setup' || state.demoStart.phase !== 'idle');
 
   useEffect(() => {
     void startApp();
@@ -87,8 +91,11 @@ export function App() {
     );
   }
   return (
-    <Layout rail={<NavRail current={section} onSelect={setSection} />} statusBar={<StatusBarContainer />}>
-      <SectionView section={section} />
+    <Layout
+      rail={onboarding ? undefined : <NavRail current={section} onSelect={setSection} />}
+      statusBar={<StatusBarContainer />}
+    >
+      {onboarding ? <OnboardingScreen /> : <SectionView section={section} />}
     </Layout>
   );
 }

@@ -58,6 +58,7 @@ export const ERROR_MESSAGE_KEYS: Readonly<Record<ErrorCode, ErrorKey>> = {
   forbidden_sender: 'errors.forbidden_sender',
   not_found: 'errors.not_found',
   storage_unavailable: 'errors.storage_unavailable',
+  demo_unavailable: 'errors.demo_unavailable',
   disconnected: 'errors.disconnected',
   internal: 'errors.internal',
 };

@@ -9,11 +9,12 @@ let unsubscribeAll: (() => void) | null = null;
 /** Subscribes to main's push events once; later calls are no-ops until `disconnectPushEvents`. */
 export function connectPushEvents(): void {
   if (unsubscribeAll) return;
-  const { setStatus, applySettings, loadDrafts } = useAppStore.getState();
+  const { setStatus, applySettings, loadDrafts, applyWorkspace } = useAppStore.getState();
   const unsubscribers = [
     onPush('app.status', (status) => setStatus(status)),
     onPush('settings.changed', (settings) => applySettings(settings)),
     onPush('drafts.changed', () => void loadDrafts()),
+    onPush('workspace.changed', (info) => applyWorkspace(info)),
   ];
   unsubscribeAll = () => {
     for (const unsubscribe of unsubscribers) unsubscribe();
@@ -26,8 +27,8 @@ export function disconnectPushEvents(): void {
 }
 
 /**
- * Loads what the shell needs: settings first-class with app.info, so the first ready frame is already in the user's
- * language. Safe to call twice (React StrictMode): a start in flight or done is not repeated.
+ * Loads what the shell needs: settings and the workspace alongside app.info, so the first ready frame is already in the
+ * user's language and already knows whether to welcome a new user. Safe to call twice (React StrictMode): a start in flight or done is not repeated.
  */
 export async function startApp(): Promise<void> {
   const store = useAppStore;
@@ -35,7 +36,12 @@ export async function startApp(): Promise<void> {
   if (loadState === 'loading' || loadState === 'ready') return;
   store.setState({ loadState: 'loading', bridgeError: null });
   connectPushEvents();
-  const [infoLoaded] = await Promise.all([store.getState().loadAppInfo(), store.getState().loadSettings()]);
+  // The workspace decides what the first frame shows (the onboarding screen or the sections), so it loads with them.
+  const [infoLoaded] = await Promise.all([
+    store.getState().loadAppInfo(),
+    store.getState().loadSettings(),
+    store.getState().loadWorkspace(),
+  ]);
   store.setState({ loadState: infoLoaded ? 'ready' : 'failed' });
   if (infoLoaded) void store.getState().loadDrafts();
 }

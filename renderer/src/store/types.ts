@@ -1,5 +1,13 @@
 import type { StateCreator } from 'zustand';
-import type { AppError, AppInfo, AppStatus, DraftSummary, ErrorCode, Language } from '../../../preload/contract';
+import type {
+  AppError,
+  AppInfo,
+  AppStatus,
+  DraftSummary,
+  ErrorCode,
+  Language,
+  WorkspaceInfo,
+} from '../../../preload/contract';
 
 export type Section = 'events' | 'drafts' | 'history' | 'report' | 'settings';
 export const SECTIONS: readonly Section[] = ['events', 'drafts', 'history', 'report', 'settings'];
@@ -62,7 +70,24 @@ export interface DraftsSlice {
   dismissOpenDraftError: () => void;
 }
 
-export type AppStore = AppSlice & SettingsSlice & DraftsSlice;
+/** The first-start choice of the demo workspace, as the onboarding screen shows it. */
+export type DemoStartPhase = 'idle' | 'starting' | 'failed';
+
+export interface WorkspaceSlice {
+  /** From workspace.get at start, then from workspace.changed pushes; null until loaded (or if that failed). */
+  workspace: WorkspaceInfo | null;
+  workspaceError: ErrorCode | null;
+  demoStart: { phase: DemoStartPhase; error: ErrorCode | null };
+  applyWorkspace: (info: WorkspaceInfo) => void;
+  loadWorkspace: () => Promise<void>;
+  /**
+   * Chooses the demo workspace (workspace.useDemo). While it runs, and after it fails, the onboarding screen stays
+   * up with its progress or error; on success the app opens on 對話. Resolves true on success.
+   */
+  chooseDemoWorkspace: () => Promise<boolean>;
+}
+
+export type AppStore = AppSlice & SettingsSlice & DraftsSlice & WorkspaceSlice;
 
 /** A slice creator over the whole bound store (zustand's slices pattern). */
 export type SliceCreator<Slice> = StateCreator<AppStore, [], [], Slice>;

@@ -56,7 +56,7 @@ function start(
         ...core,
         close: () => {
           coreClose();
-          core.close();
+          return core.close();
         },
       };
     },

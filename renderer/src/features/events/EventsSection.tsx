@@ -2,13 +2,16 @@ import { useTranslation } from 'react-i18next';
 import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
 import { PageHeader } from '../../components/PageHeader';
+import { useAppStore } from '../../store';
 
 /**
  * 對話 › 處理中事件. Sign-in and event sync arrive in a later issue, so this says honestly that nothing is connected:
- * no sample rows. 批量管理事件 is present, in the seed's place, but disabled until there are events.
+ * no sample rows. 批量管理事件 is present, in the seed's place, but disabled until there are events. In the demo the
+ * workspace is running but nobody is signed in yet, and the empty state says exactly that.
  */
 export function EventsSection() {
   const { t } = useTranslation();
+  const demo = useAppStore((state) => state.status?.mode === 'demo');
   return (
     <section className="section" data-testid="section-events" aria-labelledby="section-events-title">
       <PageHeader
@@ -17,7 +20,7 @@ export function EventsSection() {
         title={t('events.title')}
         subtitle={t('events.subtitle')}
         actions={
-          <Button icon="layers" disabled title={t('events.batchManageUnavailable')} data-testid="events-batch-manage">
+          <Button icon="layers" disabled title={t(demo ? 'events.batchManageUnavailableDemo' : 'events.batchManageUnavailable')} data-testid="events-batch-manage">
             {t('events.batchManage')}
           </Button>
         }
@@ -40,7 +43,11 @@ export function EventsSection() {
         id="events-panel-in-progress"
         aria-labelledby="events-tab-in-progress"
       >
-        <EmptyState icon="users" title={t('events.emptyTitle')} body={t('events.emptyBody')} />
+        <EmptyState
+          icon="users"
+          title={t('events.emptyTitle')}
+          body={t(demo ? 'events.emptyBodyDemo' : 'events.emptyBody')}
+        />
       </div>
     </section>
   );

@@ -1,15 +1,14 @@
 import { useTranslation } from 'react-i18next';
 import type { Language } from '../../../../preload/contract';
 import { Alert } from '../../components/Alert';
-
-import { Icon } from '../../components/Icon';
 import { ModeBadge } from '../../components/ModeBadge';
 import { PageHeader } from '../../components/PageHeader';
 import { ERROR_MESSAGE_KEYS, LANGUAGES, isLanguage } from '../../i18n';
 import { useAppStore } from '../../store';
 import { useAppInfo, useLanguage } from '../../store/selectors';
+import { WorkspaceCard } from './WorkspaceCard';
 
-/** 設定: language, what this app is and where its data lives, and an honest note about workspaces. */
+/** 設定: language, the workspace in use (with the demo's logins), and what this app is and where its data lives. */
 export function SettingsSection() {
   const { t } = useTranslation();
   const language = useLanguage();
@@ -61,6 +60,8 @@ export function SettingsSection() {
           </div>
         </div>
 
+        <WorkspaceCard />
+
         <div className="card">
           <h2 className="card__title">{t('settings.aboutSection')}</h2>
           {info ? (
@@ -81,14 +82,6 @@ export function SettingsSection() {
               <dd data-user-content>{info.platform}</dd>
             </dl>
           ) : null}
-        </div>
-
-        <div className="card card--note">
-          <h2 className="card__title">
-            <Icon name="info" size={18} />
-            {t('settings.workspaceSection')}
-          </h2>
-          <p className="card__text">{t('settings.workspaceNote')}</p>
         </div>
       </div>
     </section>
