@@ -29,17 +29,22 @@ async function screenshot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }
 
-/** The page's text without the parts that show data rather than the app's own words. */
+/**
+ * The page's text without the parts that show data rather than the app's own words. A string, because it runs in the
+ * page: this file is compiled without the DOM's types.
+ */
+const SHELL_TEXT = `(() => {
+  const copy = document.body.cloneNode(true);
+  for (const data of copy.querySelectorAll('[data-testid="demo-accounts"]')) data.remove();
+  copy.style.position = 'absolute';
+  document.body.append(copy);
+  const text = copy.innerText;
+  copy.remove();
+  return text;
+})()`;
+
 async function shellText(): Promise<string> {
-  return page.evaluate(() => {
-    const copy = document.body.cloneNode(true) as HTMLElement;
-    for (const data of copy.querySelectorAll('[data-testid="demo-accounts"]')) data.remove();
-    document.body.append(copy);
-    copy.style.position = 'absolute';
-    const text = copy.innerText;
-    copy.remove();
-    return text;
-  });
+  return page.evaluate<string>(SHELL_TEXT);
 }
 
 async function freePort(): Promise<number> {
