@@ -19,7 +19,11 @@ import { AppFailure, type Dispatch, type Handlers, createDispatcher } from './rp
 import { type Database, openDatabase } from './store/db';
 import * as drafts from './store/drafts';
 import * as settingsStore from './store/settings';
+import { type Avatar, createAvatarCache } from './media/avatars';
+import { buildEventList, summarizeSelection } from './inbox/event-list';
+import { createSyncEngine } from './inbox/sync';
 import { startSandbox as startRealSandbox } from './sandbox/server';
+import { createSessionManager } from './session';
 import type { Vault } from './vault';
 import { type StartSandbox, type WorkspaceManager, createWorkspaceManager } from './workspace';
 
@@ -57,6 +61,8 @@ export interface App {
   readonly ready: Promise<void>;
   /** The workspace in use (the demo's sandbox, for tests and the preview host). */
   readonly workspace: WorkspaceManager;
+  /** A customer's avatar, fetched once and cached by main; null when there is none (or it cannot be had offline). */
+  avatar(eventId: string): Promise<Avatar | null>;
   /** Stops timers, the demo's sandbox, and closes the database (synchronously). Safe to call twice. */
   close(): Promise<void>;
 }
@@ -110,6 +116,37 @@ export function createApp(deps: AppDeps): App {
   };
   const unsubscribeNetwork = deps.network.subscribe((online) => emit('app.status', { mode: mode(), online }));
 
+  const session = createSessionManager({
+    db,
+    vault: deps.vault,
+    logger: deps.logger,
+    clock,
+    network: deps.network,
+    workspace,
+    onChange: (info) => {
+      emit('session.changed', info);
+      emit('app.status', { mode: mode(), online: deps.network.isOnline() });
+    },
+  });
+
+  const sync = createSyncEngine({
+    db,
+    logger: deps.logger,
+    clock,
+    network: deps.network,
+    client: () => session.client(),
+    onStatus: (status) => emit('sync.status', status),
+    onEventsChanged: (version) => emit('events.changed', { version }),
+    onUnauthorized: () => session.markExpired(),
+  });
+
+  const avatars = createAvatarCache({
+    db,
+    dir: path.join(deps.dataDir, 'media', 'avatars'),
+    logger: deps.logger,
+    network: deps.network,
+  });
+
   const ready = (async () => {
     try {
       if (workspace.kind() === 'none' && deps.defaultWorkspace === 'demo') await workspace.useDemo();
@@ -117,6 +154,12 @@ export function createApp(deps: AppDeps): App {
     } catch {
       // Already logged and reported through the workspace's state; the app stays usable (drafts work offline).
     }
+    try {
+      await session.resume();
+    } catch (error) {
+      deps.logger.warn('session could not resume', { error });
+    }
+    if (session.info().signedIn) sync.start();
   })();
 
   const readSettings = (): Settings => {
@@ -184,6 +227,29 @@ export function createApp(deps: AppDeps): App {
     },
     'workspace.get': () => workspace.info(),
     'workspace.useDemo': () => workspace.useDemo(),
+    'session.get': () => session.info(),
+    'session.signIn': async (input) => {
+      const before = session.identity();
+      const info = await session.signIn(input);
+      // Another account or workspace starts from an empty cache: nobody sees another's customers. The same account
+      // signing in again after its token expired keeps its cache.
+      if (session.identity() !== before) sync.wipe();
+      sync.start();
+      return info;
+    },
+    'session.signOut': async () => {
+      sync.stop();
+      const info = await session.signOut();
+      sync.wipe();
+      return info;
+    },
+    'events.list': () => buildEventList(db, { lastSyncedAt: sync.status().lastSyncedAt, version: sync.version() }),
+    'events.sync': () => sync.syncNow(),
+    'events.syncStatus': () => sync.status(),
+    'broadcast.summarize': ({ eventIds }) => {
+      session.assertCanBroadcast();
+      return summarizeSelection(db, eventIds);
+    },
   };
 
   return {
@@ -195,9 +261,12 @@ export function createApp(deps: AppDeps): App {
     },
     ready,
     workspace,
+    avatar: (eventId) => avatars.get(eventId),
     close() {
       if (closed) return Promise.resolve();
       closed = true;
+      sync.stop();
+      session.close();
       unsubscribeNetwork();
       listeners.clear();
       const stopping = workspace.close();

@@ -8,6 +8,7 @@ import {
   type EventName,
   type EventPayload,
   IPC_EVENT_CHANNEL,
+  MEDIA_SCHEME,
   IPC_INVOKE_PREFIX,
   type MethodName,
   type MethodOutput,
@@ -36,6 +37,9 @@ export function createElectronBridge(ipc: Pick<IpcRenderer, 'invoke' | 'on'>): O
   });
 
   return {
+    avatarUrl(eventId: string): string {
+      return `${MEDIA_SCHEME}://avatar/${encodeURIComponent(eventId)}`;
+    },
     invoke<M extends MethodName>(method: M, input: unknown): Promise<Result<MethodOutput<M>>> {
       if (!isMethodName(method)) {
         return Promise.resolve(err('unknown_method', `Unknown method: ${String(method).slice(0, 64)}`));

@@ -4,6 +4,7 @@
  * preload. The key in the page's URL proves the page came from the host; the host also checks the Origin.
  */
 import {
+  AVATAR_PATH,
   type EventName,
   type OmoBridge,
   type Result,
@@ -73,6 +74,9 @@ function createWebBridge(): OmoBridge {
   connect();
 
   return {
+    avatarUrl(eventId) {
+      return `${AVATAR_PATH}${encodeURIComponent(eventId)}?key=${encodeURIComponent(key)}`;
+    },
     invoke(method, input) {
       if (!isMethodName(method)) {
         return Promise.resolve(err('unknown_method', `Unknown method: ${String(method)}`));

@@ -8,10 +8,16 @@ export * from './methods';
 /** IPC channel names used by the Electron transport. */
 export const IPC_INVOKE_PREFIX = 'omo:';
 export const IPC_EVENT_CHANNEL = 'omo:event';
+/** The custom scheme main serves cached media on in Electron (avatars), so the renderer never reaches the internet. */
+export const MEDIA_SCHEME = 'omo-media';
+/** Where the preview host serves the same media (same origin as the page; the key is required). */
+export const AVATAR_PATH = '/media/avatar/';
 
 /** What the renderer sees as `window.omo`, whichever transport carries it. */
 export interface OmoBridge {
   invoke<M extends MethodName>(method: M, input: MethodInput<M>): Promise<Result<MethodOutput<M>>>;
+  /** The URL of a customer's avatar, fetched and cached by main (the renderer never reaches the internet). */
+  avatarUrl(eventId: string): string;
   /** Subscribes to a push event; returns the unsubscribe function. */
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
 }

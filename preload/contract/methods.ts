@@ -9,7 +9,13 @@ import {
   DraftSummary,
   NoInput,
   Settings,
+  EventList,
+  EventSelection,
+  SelectionSummary,
+  SessionInfo,
   SettingsPatch,
+  SignInInput,
+  SyncStatus,
   WorkspaceInfo,
 } from './schemas';
 
@@ -28,6 +34,17 @@ export const methods = {
   'workspace.get': { input: NoInput, output: WorkspaceInfo },
   /** Chooses the demo workspace: starts the sandbox inside main and points every client at it. */
   'workspace.useDemo': { input: NoInput, output: WorkspaceInfo },
+  'session.get': { input: NoInput, output: SessionInfo },
+  /** POST /v1/auth/login, then /v1/me and /v1/channels; tokens stay in main's vault. */
+  'session.signIn': { input: SignInInput, output: SessionInfo },
+  /** Wipes the tokens, the channel credentials and the events cache; drafts and history stay. */
+  'session.signOut': { input: NoInput, output: SessionInfo },
+  'events.list': { input: NoInput, output: EventList },
+  /** Starts a sync now (the refresh button); progress arrives as sync.status. */
+  'events.sync': { input: NoInput, output: SyncStatus },
+  'events.syncStatus': { input: NoInput, output: SyncStatus },
+  /** A broadcast method: refused unless the seed's access rule allows the user to broadcast. */
+  'broadcast.summarize': { input: EventSelection, output: SelectionSummary },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 /** Push events from main to the renderer. */
@@ -36,6 +53,12 @@ export const events = {
   'app.status': AppStatus,
   /** Settings changed (possibly from another window or transport). */
   'settings.changed': Settings,
+  /** Signed in, out, or the token expired. */
+  'session.changed': SessionInfo,
+  /** The sync's progress and outcome. */
+  'sync.status': SyncStatus,
+  /** The events cache changed: reload the list. */
+  'events.changed': z.object({ version: z.number().int() }),
   /** The workspace changed (chosen, started). */
   'workspace.changed': WorkspaceInfo,
   /** The drafts list changed. */

@@ -12,6 +12,20 @@ export const ERROR_CODES = [
   'not_found',
   /** The local database cannot be used (for example it was written by a newer version of the app). */
   'storage_unavailable',
+  /** Sign-in refused: wrong account or password. */
+  'invalid_credentials',
+  /** The Inbox URL is not an https URL (or http on a loopback address). */
+  'invalid_inbox_url',
+  /** The workspace could not be reached (network, DNS, refused, timeout). */
+  'unreachable',
+  /** The server answered something that is not the Inbox API. */
+  'bad_server_response',
+  /** Not signed in (or the token expired or was revoked): sign in again. */
+  'not_signed_in',
+  /** The workspace's plan does not include broadcasting (OMO only). */
+  'forbidden_plan',
+  /** The user's role may not broadcast (sales managers and sales persons only). */
+  'forbidden_role',
   /** The demo workspace's sandbox could not start (see the log). */
   'demo_unavailable',
   /** The transport to main is closed (for example the preview host stopped); the call did not run. */
