@@ -7,6 +7,8 @@ import type { Database } from './store/db';
 import { getSetting, setSettings } from './store/settings';
 
 const WORKSPACE_KIND_KEY = 'workspace.kind';
+/** The Inbox URL of a remote workspace (normalised by validateInboxUrl); not a secret. */
+const WORKSPACE_INBOX_URL_KEY = 'workspace.inboxUrl';
 /** The demo is the same world on every start: the same customers, events and templates. */
 export const DEMO_SEED = 20261130;
 
@@ -17,6 +19,13 @@ export interface WorkspaceManager {
   kind(): WorkspaceKind;
   /** Chooses the demo and starts its sandbox (idempotent). */
   useDemo(): Promise<WorkspaceInfo>;
+  /**
+   * Chooses a remote workspace at `inboxUrl` (already validated): saves the choice and the URL, and stops a running
+   * demo sandbox. Called by sign-in only once the workspace has accepted the login.
+   */
+  useRemote(inboxUrl: string): Promise<WorkspaceInfo>;
+  /** The running demo sandbox's origin, or null when the demo is not running (or not the choice). */
+  demoOrigin(): string | null;
   /** Starts what the saved choice needs (the demo's sandbox); called once at start-up. */
   resume(): Promise<void>;
   close(): Promise<void>;
@@ -37,7 +46,7 @@ function demoAccounts(sandbox: Sandbox): DemoAccount[] {
 
 /**
  * Which workspace the app works with: none yet (first start), the demo (a sandbox started inside main on a free
- * loopback port, so a new user sees a working app with no account), or a remote one (sign-in, a later issue).
+ * loopback port, so a new user sees a working app with no account), or a remote one (chosen by signing in to it).
  */
 export function createWorkspaceManager(deps: {
   db: Database;
@@ -48,26 +57,31 @@ export function createWorkspaceManager(deps: {
   let sandbox: Sandbox | null = null;
   let starting: Promise<Sandbox> | null = null;
   let closed = false;
+  /** Bumped when a remote workspace is chosen, so a demo start that lands afterwards is closed, not used. */
+  let generation = 0;
 
   const kind = (): WorkspaceKind => {
     const stored = getSetting(deps.db, WORKSPACE_KIND_KEY);
     return stored === 'demo' || stored === 'remote' ? stored : 'none';
   };
 
+  const remoteUrl = (): string | null => getSetting(deps.db, WORKSPACE_INBOX_URL_KEY) ?? null;
+
   const info = (): WorkspaceInfo => ({
     kind: kind(),
-    inboxUrl: sandbox?.origin ?? null,
+    inboxUrl: kind() === 'remote' ? remoteUrl() : (sandbox?.origin ?? null),
     starting: starting !== null && sandbox === null,
     demoAccounts: sandbox ? demoAccounts(sandbox) : [],
   });
 
   const startDemo = async (): Promise<Sandbox> => {
     if (sandbox) return sandbox;
+    const startedIn = generation;
     starting ??= deps.startSandbox({ seed: DEMO_SEED, logger: deps.logger }).then(
       (started) => {
-        if (closed) {
+        if (closed || startedIn !== generation) {
           void started.close();
-          throw new AppFailure('demo_unavailable', 'The app is closing');
+          throw new AppFailure('demo_unavailable', closed ? 'The app is closing' : 'A remote workspace was chosen');
         }
         sandbox = started;
         deps.logger.info('demo workspace started', { origin: started.origin });
@@ -95,6 +109,26 @@ export function createWorkspaceManager(deps: {
         deps.onChange(info());
       }
       return info();
+    },
+    async useRemote(inboxUrl) {
+      setSettings(deps.db, [
+        [WORKSPACE_KIND_KEY, 'remote'],
+        [WORKSPACE_INBOX_URL_KEY, inboxUrl],
+      ]);
+      // The demo's sandbox serves nobody once a real workspace is chosen; a start under way is dropped when it lands.
+      const running = sandbox;
+      sandbox = null;
+      starting = null;
+      generation += 1;
+      if (running) {
+        await running.close();
+        deps.logger.info('demo workspace stopped', { reason: 'remote workspace chosen' });
+      }
+      deps.onChange(info());
+      return info();
+    },
+    demoOrigin() {
+      return kind() === 'demo' ? (sandbox?.origin ?? null) : null;
     },
     async resume() {
       if (kind() === 'demo') await startDemo();

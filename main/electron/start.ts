@@ -7,6 +7,7 @@ import { contentSecurityPolicy } from '../csp';
 import { type Logger, createFileLogger } from '../log';
 import { createAppUrlPolicy } from './app-url';
 import { isTrustedSenderFor, registerContractHandlers } from './ipc';
+import { handleMediaProtocol, registerMediaScheme } from './media-protocol';
 import { ElectronNetworkStatus } from './network';
 import { createOpener } from './opener';
 import { devServerPolicy, hardenAllWebContents, hardenSession } from './security';
@@ -19,7 +20,7 @@ export const APP_USER_MODEL_ID = 'tw.omo.broadcast';
 /** The parts of the electron module the shell uses; tests pass a fake with the same shape. */
 export type ElectronApi = Pick<
   typeof ElectronNamespace,
-  'app' | 'BrowserWindow' | 'dialog' | 'ipcMain' | 'net' | 'safeStorage' | 'session' | 'shell'
+  'app' | 'BrowserWindow' | 'dialog' | 'ipcMain' | 'net' | 'protocol' | 'safeStorage' | 'session' | 'shell'
 >;
 
 export type ClosableLogger = Logger & { close(): void };
@@ -69,6 +70,8 @@ export function startElectronApp(electron: ElectronApi, options: StartOptions): 
   app.setAppUserModelId(APP_USER_MODEL_ID);
   // Sandboxes every renderer, including any created by code that forgot webPreferencesFor.
   app.enableSandbox();
+  // Electron takes privileged schemes only before 'ready'; omo-media: carries the avatars main caches (DESIGN §6).
+  registerMediaScheme(electron.protocol);
 
   const devTools = !app.isPackaged;
   const devServerUrl = app.isPackaged ? undefined : options.devServerUrl;
@@ -138,7 +141,7 @@ export function startElectronApp(electron: ElectronApi, options: StartOptions): 
 
     const dataDir = app.getPath('userData');
     const makeLogger = options.createLogger ?? createFileLogger;
-    fileLogger = makeLogger({ dir: path.join(dataDir, 'logs'), secrets: () => vault?.secretValues() ?? [] });
+    fileLogger = makeLogger({ dir: path.join(dataDir, 'logs'), secrets: () => [...(vault?.secretValues() ?? []), ...(core?.secretValues() ?? [])] });
     vault = new SafeStorageVault(electron.safeStorage, path.join(dataDir, 'vault.json'), logger);
     network = new ElectronNetworkStatus(electron.net);
 
@@ -158,6 +161,9 @@ export function startElectronApp(electron: ElectronApi, options: StartOptions): 
       return;
     }
 
+    const started = core;
+    // Registered before the window exists, so the first paint's avatars already resolve.
+    handleMediaProtocol(electron.protocol, () => (shutDown ? null : (eventId) => started.avatar(eventId)), logger);
     unregisterIpc = registerContractHandlers(electron.ipcMain, core.dispatch, isTrustedSenderFor(urls.isAppUrl), logger);
     unsubscribePush = core.subscribe(forwardPush);
     openMainWindow();

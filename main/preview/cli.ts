@@ -52,8 +52,8 @@ async function main(): Promise<void> {
   await ensureBuilt({ force: args.rebuild === true, log: (line) => console.error(line) });
 
   const version = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  const logger = createFileLogger({ dir: path.join(dataDir, 'logs') });
-  let app;
+  let app: ReturnType<typeof createApp> | undefined;
+  const logger = createFileLogger({ dir: path.join(dataDir, 'logs'), secrets: () => app?.secretValues() ?? [] });
   try {
     app = createApp({
       dataDir,

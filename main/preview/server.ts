@@ -4,10 +4,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { WireMessage, WireRequest } from '../../preload/contract';
+import { AVATAR_PATH, type WireMessage, type WireRequest } from '../../preload/contract';
 import type { App } from '../app';
 import { contentSecurityPolicy } from '../csp';
 import type { Logger } from '../log';
+import { avatarResponseHeaders } from '../media/avatars';
 
 export const PREVIEW_HOST = '127.0.0.1';
 export const BRIDGE_PATH = '/__omo/bridge.js';
@@ -108,6 +109,28 @@ export async function startPreviewHost(options: PreviewHostOptions): Promise<Pre
     res.end(await readFile(file));
   };
 
+  /** `/media/avatar/<encoded event id>`: the id, or null for anything else under that path. */
+  const avatarEventId = (pathname: string): string | null => {
+    const encoded = pathname.slice(AVATAR_PATH.length);
+    if (encoded.length === 0 || encoded.includes('/')) return null;
+    try {
+      return decodeURIComponent(encoded);
+    } catch {
+      return null;
+    }
+  };
+
+  const serveAvatar = async (res: http.ServerResponse, url: URL, method: string): Promise<void> => {
+    // Customers' faces are personal data: only the page holding the key may load them, as with the page itself.
+    if (!sameSecret(url.searchParams.get('key'), key)) return refuse(res, 403, 'Wrong or missing key');
+    const eventId = avatarEventId(url.pathname);
+    const avatar = eventId === null ? null : await app.avatar(eventId);
+    if (avatar === null) return refuse(res, 404, 'No avatar');
+    res.writeHead(200, avatarResponseHeaders(avatar));
+    if (method === 'HEAD') return void res.end();
+    res.end(avatar.body);
+  };
+
   const server = http.createServer((req, res) => {
     void (async () => {
       // A page on another host name (DNS rebinding) never reaches the app.
@@ -120,6 +143,7 @@ export async function startPreviewHost(options: PreviewHostOptions): Promise<Pre
         }
         return serveIndex(res);
       }
+      if (url.pathname.startsWith(AVATAR_PATH)) return serveAvatar(res, url, req.method);
       if (url.pathname === BRIDGE_PATH) return serveFile(res, options.bridgeFile, req.method);
       const file = path.resolve(rendererRoot, `.${decodeURIComponent(url.pathname)}`);
       if (!file.startsWith(rendererRoot + path.sep)) return refuse(res, 404, 'Not found');

@@ -51,6 +51,7 @@ type UpsertParams = [
   lastInboundAt: number | null,
   updatedAt: number,
   syncedAt: number,
+  syncGeneration: number,
 ];
 
 const statements = statementsFor((db: Database) => ({
@@ -58,8 +59,8 @@ const statements = statementsFor((db: Database) => ({
   upsert: db.prepare<UpsertParams>(
     `INSERT INTO events (id, channel, channel_account, customer_name, customer_avatar_url, customer_platform_id,
        status, assignee_id, assignee_name, store_id, store_name, tags, last_message_at, last_inbound_at, updated_at,
-       synced_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       synced_at, sync_generation)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET
        channel = excluded.channel, channel_account = excluded.channel_account,
        customer_name = excluded.customer_name, customer_avatar_url = excluded.customer_avatar_url,
@@ -67,7 +68,8 @@ const statements = statementsFor((db: Database) => ({
        assignee_id = excluded.assignee_id, assignee_name = excluded.assignee_name,
        store_id = excluded.store_id, store_name = excluded.store_name, tags = excluded.tags,
        last_message_at = excluded.last_message_at, last_inbound_at = excluded.last_inbound_at,
-       updated_at = excluded.updated_at, synced_at = excluded.synced_at`,
+       updated_at = excluded.updated_at, synced_at = excluded.synced_at,
+       sync_generation = excluded.sync_generation`,
   ),
   byStatus: db.prepare<[string, number], EventRecord>(
     `SELECT ${COLUMNS} FROM events WHERE status = ? ORDER BY last_message_at DESC, id LIMIT ?`,
@@ -75,6 +77,8 @@ const statements = statementsFor((db: Database) => ({
   get: db.prepare<[string], EventRecord>(`SELECT ${COLUMNS} FROM events WHERE id = ?`),
   count: db.prepare<[], number>('SELECT count(*) FROM events').pluck(),
   delete: db.prepare<[string]>('DELETE FROM events WHERE id = ?'),
+  deleteBeforeGeneration: db.prepare<[number]>('DELETE FROM events WHERE sync_generation < ?'),
+  deleteAll: db.prepare<[]>('DELETE FROM events'),
 }));
 
 function fromRecord(record: EventRecord): EventRow {
@@ -82,8 +86,14 @@ function fromRecord(record: EventRecord): EventRow {
   return { ...record, channel: record.channel as Channel, tags: JSON.parse(record.tags) as string[] };
 }
 
+export interface UpsertOptions {
+  /** The full-sync generation the rows are marked with (migration 2); older generations are swept by a full sync. */
+  generation?: number;
+}
+
 /** Inserts or replaces every row in one transaction: a sync page lands whole or not at all. */
-export function upsertEvents(db: Database, rows: readonly EventRow[]): void {
+export function upsertEvents(db: Database, rows: readonly EventRow[], options: UpsertOptions = {}): void {
+  const generation = options.generation ?? 0;
   const { upsert } = statements(db);
   db.transaction(() => {
     for (const row of rows) {
@@ -104,6 +114,7 @@ export function upsertEvents(db: Database, rows: readonly EventRow[]): void {
         row.lastInboundAt,
         row.updatedAt,
         row.syncedAt,
+        generation,
       );
     }
   })();
@@ -132,4 +143,14 @@ export function deleteEvents(db: Database, ids: readonly string[]): number {
     for (const id of ids) deleted += remove.run(id).changes;
     return deleted;
   })();
+}
+
+/** Deletes the rows a completed full sync did not see (marked with an older generation); returns how many. */
+export function deleteEventsBeforeGeneration(db: Database, generation: number): number {
+  return statements(db).deleteBeforeGeneration.run(generation).changes;
+}
+
+/** Empties the cache (sign-out, another account); returns how many rows went. */
+export function deleteAllEvents(db: Database): number {
+  return statements(db).deleteAll.run().changes;
 }

@@ -100,6 +100,43 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'sync state and the full-sync generation of cached events',
+    up(db) {
+      db.exec(`
+        -- The full sync that last wrote (or confirmed) each row: when a full sync completes, rows of older
+        -- generations are events the user can no longer see (reassigned away) and are deleted.
+        ALTER TABLE events ADD COLUMN sync_generation INTEGER NOT NULL DEFAULT 0;
+
+        -- One row: where the Inbox sync stands. A page of events and this row change in the same transaction, so a
+        -- sync cut off anywhere resumes from run_cursor without applying a page twice or by halves.
+        CREATE TABLE sync_state (
+          id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+          -- Bumped by every change of the events cache (the renderer's list version).
+          version INTEGER NOT NULL DEFAULT 0,
+          -- The generation of the last COMPLETED full sync.
+          generation INTEGER NOT NULL DEFAULT 0,
+          -- The serverTime of the first page of the last completed sync: the next incremental's updatedSince.
+          last_server_time INTEGER,
+          last_synced_at INTEGER,
+          last_full_sync_at INTEGER,
+          -- The sync under way (run_kind NULL = none): its generation, first page's serverTime, filter, next cursor.
+          run_kind TEXT CHECK (run_kind IN ('full', 'incremental')),
+          run_generation INTEGER,
+          run_started_server_time INTEGER,
+          run_updated_since INTEGER,
+          run_cursor TEXT,
+          run_pages INTEGER NOT NULL DEFAULT 0,
+          run_fetched INTEGER NOT NULL DEFAULT 0,
+          run_skipped INTEGER NOT NULL DEFAULT 0,
+          CHECK (run_kind IS NULL OR (run_generation IS NOT NULL AND run_started_server_time IS NOT NULL)),
+          CHECK (run_kind IS NOT 'incremental' OR run_updated_since IS NOT NULL)
+        ) STRICT;
+        INSERT INTO sync_state (id) VALUES (1);
+      `);
+    },
+  },
 ];
 
 /** The schema version this build writes; a database with a higher user_version came from a newer build. */

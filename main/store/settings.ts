@@ -8,6 +8,7 @@ const statements = statementsFor((db: Database) => ({
     `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
      ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
   ),
+  remove: db.prepare<[string]>('DELETE FROM settings WHERE key = ?'),
 }));
 
 /** Every stored setting, as raw strings: callers parse what they read (the file is user-editable disk data). */
@@ -26,5 +27,13 @@ export function setSettings(db: Database, entries: ReadonlyArray<readonly [strin
   const { upsert } = statements(db);
   db.transaction(() => {
     for (const [key, value] of entries) upsert.run(key, value, now);
+  })();
+}
+
+/** Removes the keys in one transaction (absent keys are fine). */
+export function deleteSettings(db: Database, keys: readonly string[]): void {
+  const { remove } = statements(db);
+  db.transaction(() => {
+    for (const key of keys) remove.run(key);
   })();
 }

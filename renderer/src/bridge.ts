@@ -13,6 +13,7 @@ import type {
   OmoBridge,
   Result,
   SettingsPatch,
+  SignInInput,
 } from '../../preload/contract';
 
 function isBridge(candidate: unknown): candidate is OmoBridge {
@@ -65,4 +66,25 @@ export const api = {
   deleteDraft: (id: string) => call('drafts.delete', { id }),
   getWorkspace: () => call('workspace.get', {}),
   useDemoWorkspace: () => call('workspace.useDemo', {}),
+  getSession: () => call('session.get', {}),
+  signIn: (input: SignInInput) => call('session.signIn', input),
+  signOut: () => call('session.signOut', {}),
+  listEvents: () => call('events.list', {}),
+  syncEvents: () => call('events.sync', {}),
+  getSyncStatus: () => call('events.syncStatus', {}),
+  summarizeSelection: (eventIds: string[]) => call('broadcast.summarize', { eventIds }),
 };
+
+/**
+ * The URL main serves a customer's cached avatar on (a custom scheme in Electron, the preview host's own origin in a
+ * browser). Empty without a bridge, so the caller falls back to the initial.
+ */
+export function avatarUrl(eventId: string): string {
+  const bridge = getBridge();
+  if (!bridge || typeof bridge.avatarUrl !== 'function') return '';
+  try {
+    return bridge.avatarUrl(eventId);
+  } catch {
+    return '';
+  }
+}

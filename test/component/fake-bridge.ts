@@ -7,6 +7,7 @@ import {
   type DemoAccount,
   type Draft,
   type ErrorCode,
+  type EventList,
   type EventName,
   type EventPayload,
   type MethodInput,
@@ -14,13 +15,16 @@ import {
   type MethodOutput,
   type OmoBridge,
   type Result,
+  type SessionInfo,
   type Settings,
+  type SyncStatus,
   type WorkspaceInfo,
   err,
   events as eventSchemas,
   methods,
   ok,
 } from '../../preload/contract';
+import { SIGNED_OUT, makeEventList, sessionFor } from './fake-events';
 
 /** Deterministic, schema-valid v4 UUIDs. */
 export function fakeId(n: number): string {
@@ -55,7 +59,15 @@ export interface FakeBridgeOptions {
   workspace?: WorkspaceInfo;
   /** The fake clock; each call advances it by one second unless given. */
   now?: () => number;
+  /** Signed in as this demo account at start (or a whole SessionInfo); default signed out. */
+  signedInAs?: string | SessionInfo;
+  /** The events main has cached: a list, or how many rows to generate. Default 40. */
+  events?: EventList | number;
+  syncStatus?: Partial<SyncStatus>;
 }
+
+/** The demo password, as the sandbox has it. */
+export const DEMO_PASSWORD = 'demo';
 
 type Handler<M extends MethodName> = (input: MethodInput<M>) => MethodOutput<M>;
 type Handlers = { [M in MethodName]: Handler<M> };
@@ -77,6 +89,9 @@ export class FakeBridge implements OmoBridge {
   settings: Settings;
   workspace: WorkspaceInfo;
   readonly drafts = new Map<string, Draft>();
+  session: SessionInfo;
+  eventList: EventList;
+  syncStatus: SyncStatus;
 
   private nextId = 1;
   private clock = FAKE_START;
@@ -99,6 +114,22 @@ export class FakeBridge implements OmoBridge {
     this.settings = options.settings ?? { language: 'zh-TW' };
     this.workspace = options.workspace ?? (this.appInfo.mode === 'setup' ? NO_WORKSPACE : demoWorkspace());
     this.now = options.now ?? (() => (this.clock += 1000));
+    const signedInAs = options.signedInAs;
+    this.session =
+      typeof signedInAs === 'string'
+        ? this.sessionOf(signedInAs)
+        : (signedInAs ?? SIGNED_OUT);
+    const events = options.events ?? 40;
+    this.eventList = typeof events === 'number' ? makeEventList(events) : events;
+    this.syncStatus = {
+      state: this.session.signedIn ? 'idle' : 'signed_out',
+      lastSyncedAt: this.eventList.lastSyncedAt,
+      fetched: 0,
+      skipped: 0,
+      error: null,
+      nextAttemptAt: null,
+      ...options.syncStatus,
+    };
     for (const draft of options.drafts ?? []) {
       const id = draft.id ?? fakeId(this.nextId++);
       const time = draft.updatedAt ?? this.now();
@@ -127,6 +158,33 @@ export class FakeBridge implements OmoBridge {
 
   listenerCount(event: EventName): number {
     return this.listeners.get(event)?.size ?? 0;
+  }
+
+  avatarUrl(eventId: string): string {
+    return `omo-media://avatar/${encodeURIComponent(eventId)}`;
+  }
+
+  private sessionOf(account: string): SessionInfo {
+    const demo = this.workspace.demoAccounts.find((candidate) => candidate.account === account);
+    if (!demo) throw new Error(`no demo account ${account}`);
+    return sessionFor(demo, this.workspace.inboxUrl ?? 'http://127.0.0.1:41234');
+  }
+
+  /** Main's cache changed (a sync): the new list, its version bumped, and events.changed pushed. */
+  replaceEvents(list: EventList): void {
+    this.eventList = { ...list, version: this.eventList.version + 1 };
+    this.emit('events.changed', { version: this.eventList.version });
+  }
+
+  /** Main found the token expired: session.changed with expired (the account stays, for the form). */
+  expireSession(): void {
+    this.session = { ...SIGNED_OUT, expired: true, account: this.session.account, inboxUrl: this.session.inboxUrl };
+    this.emit('session.changed', this.session);
+  }
+
+  setSyncStatus(patch: Partial<SyncStatus>): void {
+    this.syncStatus = { ...this.syncStatus, ...patch };
+    this.emit('sync.status', this.syncStatus);
   }
 
   /** Sends a push event, as main would. */
@@ -208,6 +266,75 @@ export class FakeBridge implements OmoBridge {
       return { deleted };
     },
     'workspace.get': () => this.workspace,
+    'session.get': () => this.session,
+    // Like main: demo logins (password "demo") in the demo; with an Inbox URL, a workspace of one's own.
+    'session.signIn': ({ inboxUrl, account, password }) => {
+      if (inboxUrl !== undefined) {
+        if (!/^https:\/\/|^http:\/\/(127\.0\.0\.1|localhost)(:|\/|$)/.test(inboxUrl)) throw new Failure('invalid_inbox_url');
+        if (inboxUrl.includes('unreachable')) throw new Failure('unreachable');
+        if (inboxUrl.includes('not-an-inbox')) throw new Failure('bad_server_response');
+      } else if (this.workspace.kind !== 'demo') {
+        throw new Failure('invalid_inbox_url');
+      }
+      const demo = this.workspace.demoAccounts.find((candidate) => candidate.account === account) ??
+        (inboxUrl !== undefined && account === 'remote@example.com'
+          ? { account, name: 'Remote Sales', role: 'sales_person' as const, plan: 'omo' as const, store: '台北信義店' }
+          : undefined);
+      if (!demo || password !== DEMO_PASSWORD) throw new Failure('invalid_credentials');
+      this.session = sessionFor(demo, inboxUrl ?? this.workspace.inboxUrl ?? '');
+      this.syncStatus = { ...this.syncStatus, state: 'idle' };
+      if (inboxUrl !== undefined && this.workspace.kind !== 'demo') {
+        this.workspace = { kind: 'remote', inboxUrl, starting: false, demoAccounts: [] };
+        this.appInfo = { ...this.appInfo, mode: 'connected' };
+        this.announce('workspace.changed', this.workspace);
+        this.announce('app.status', { mode: 'connected', online: this.appInfo.online });
+      }
+      this.announce('session.changed', this.session);
+      return this.session;
+    },
+    'session.signOut': () => {
+      this.session = SIGNED_OUT;
+      this.eventList = makeEventList(0, { version: this.eventList.version + 1, lastSyncedAt: null });
+      this.syncStatus = { ...this.syncStatus, state: 'signed_out', lastSyncedAt: null };
+      this.announce('session.changed', this.session);
+      return this.session;
+    },
+    'events.list': () => {
+      if (!this.session.signedIn && !this.session.expired) throw new Failure('not_signed_in');
+      return this.eventList;
+    },
+    'events.sync': () => {
+      if (!this.session.signedIn) throw new Failure('not_signed_in');
+      this.syncStatus = { ...this.syncStatus, state: 'syncing', fetched: 0 };
+      return this.syncStatus;
+    },
+    'events.syncStatus': () => this.syncStatus,
+    'broadcast.summarize': ({ eventIds }) => {
+      if (!this.session.signedIn) throw new Failure('not_signed_in');
+      if (this.session.broadcastBlock === 'plan') throw new Failure('forbidden_plan');
+      if (!this.session.canBroadcast) throw new Failure('forbidden_role');
+      const rows = new Map(this.eventList.rows.ids.map((id, row) => [id, row]));
+      const perAccount = new Map<number, number>();
+      let line = 0;
+      let whatsapp = 0;
+      let dropped = 0;
+      for (const id of eventIds) {
+        const row = rows.get(id);
+        if (row === undefined) {
+          dropped += 1;
+          continue;
+        }
+        if (this.eventList.rows.channels[row] === 0) line += 1;
+        else whatsapp += 1;
+        const account = this.eventList.rows.accountIndex[row] ?? 0;
+        perAccount.set(account, (perAccount.get(account) ?? 0) + 1);
+      }
+      const accounts = [...perAccount].map(([account, count]) => {
+        const info = this.eventList.accounts[account] ?? { channel: 'line' as const, id: '?', name: '?' };
+        return { ...info, count };
+      });
+      return { total: line + whatsapp, line, whatsapp, accounts, dropped };
+    },
     // Like main: the choice is saved, the sandbox starts, and the new workspace and mode are pushed.
     'workspace.useDemo': () => {
       this.workspace = demoWorkspace();

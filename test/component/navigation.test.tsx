@@ -17,27 +17,21 @@ describe('the shell', () => {
     await screen.findByTestId('app-ready');
   });
 
-  it('opens on 對話 › 處理中事件 with an honest empty state and no fake rows', async () => {
+  it('opens on 對話 › 處理中事件, asking to sign in when nobody is, with no fake rows', async () => {
     await renderApp({ appInfo: { mode: 'connected' } });
     const events = screen.getByTestId('section-events');
     expect(events.textContent).toContain('處理中事件');
-    expect(events.textContent).toContain('尚未連線到工作區：連線後，這裡會列出你正在處理的對話事件。');
-    expect(within(events).getByTestId('events-batch-manage').hasAttribute('disabled')).toBe(true);
+    expect(events.textContent).toContain('登入工作區後，這裡會列出你正在處理的對話事件');
+    expect(within(events).getByTestId('batch-manage').hasAttribute('disabled')).toBe(true);
     expect(within(events).queryAllByRole('row')).toHaveLength(0);
     expect(screen.getByTestId('nav-events').getAttribute('aria-current')).toBe('page');
   });
 
-  it('says in the demo that its events appear after signing in, which comes next', async () => {
+  it('leads from the signed-out empty state to the sign-in in 設定', async () => {
     await renderApp();
-    const events = screen.getByTestId('section-events');
-    expect(events.textContent).toContain(
-      '示範工作區已啟動。登入功能會在下一版推出；登入示範帳號後，示範工作區中你正在處理的對話事件就會列在這裡。',
-    );
-    expect(events.textContent).not.toContain('尚未連線到工作區');
-    const batch = within(events).getByTestId('events-batch-manage');
-    expect(batch.hasAttribute('disabled')).toBe(true);
-    expect(batch.getAttribute('title')).toBe('登入示範工作區後即可批量管理事件');
-    expect(within(events).queryAllByRole('row')).toHaveLength(0);
+    act(() => screen.getByTestId('events-signin').click());
+    expect(screen.getByTestId('section-settings')).toBeTruthy();
+    expect(screen.getByTestId('signin-form')).toBeTruthy();
   });
 
   it('shows each section from its nav button, and only that one', async () => {

@@ -1,4 +1,4 @@
-import { act, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { FakeBridge } from './fake-bridge';
 import { CJK, renderApp, uiText } from './harness';
@@ -52,7 +52,7 @@ describe('first-start onboarding', () => {
     expect(screen.queryByTestId('onboarding')).toBeNull();
     expect(screen.getByTestId('nav-events').getAttribute('aria-current')).toBe('page');
     await waitFor(() => expect(screen.getByTestId('status-mode').textContent).toBe('示範模式'));
-    expect(events.textContent).toContain('示範工作區已啟動');
+    expect(events.textContent).toContain('登入工作區後，這裡會列出你正在處理的對話事件');
     expect(bridge.callsOf('workspace.useDemo')).toHaveLength(1);
   });
 
@@ -104,13 +104,15 @@ describe('first-start onboarding', () => {
     expect(screen.queryByTestId('onboarding')).toBeNull();
   });
 
-  it('says honestly that connecting needs sign-in, which this version lacks, and goes back', async () => {
+  it('turns 連線到你的工作區 into a sign-in form with the Inbox URL, and goes back', async () => {
     const { bridge } = await firstStart();
     act(() => screen.getByTestId('onboarding-connect').click());
 
     const panel = screen.getByTestId('onboarding-connect-panel');
-    expect(panel.textContent).toContain('連線到工作區需要登入，這個版本尚未提供；先試用示範工作區，或等待下一版更新。');
-    expect(panel.querySelector('input, form')).toBeNull();
+    expect(panel.textContent).toContain('輸入團隊收件匣（Inbox）的網址，以及工作區管理員提供給你的帳號與密碼。');
+    expect(within(panel).getByTestId('signin-form')).toBeTruthy();
+    expect(within(panel).getByTestId('signin-inbox-url')).toBeTruthy();
+    expect(within(panel).getByLabelText('收件匣網址')).toBe(within(panel).getByTestId('signin-inbox-url'));
     expect(screen.queryByTestId('onboarding-demo')).toBeNull();
 
     act(() => screen.getByTestId('onboarding-back').click());
@@ -118,6 +120,36 @@ describe('first-start onboarding', () => {
     expect(screen.getByTestId('onboarding-demo')).toBeTruthy();
     await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('onboarding-connect')));
     expect(bridge.callsOf('workspace.useDemo')).toHaveLength(0);
+    expect(bridge.callsOf('session.signIn')).toHaveLength(0);
+  });
+
+  it('signs in to a workspace of one’s own from the welcome and lands on 對話 with its events', async () => {
+    const { bridge } = await firstStart();
+    act(() => screen.getByTestId('onboarding-connect').click());
+    fireEvent.change(screen.getByTestId('signin-inbox-url'), { target: { value: 'https://inbox.example.com' } });
+    fireEvent.change(screen.getByTestId('signin-account'), { target: { value: 'remote@example.com' } });
+    fireEvent.change(screen.getByTestId('signin-password'), { target: { value: 'demo' } });
+    act(() => screen.getByTestId('signin-submit').click());
+
+    await screen.findByTestId('section-events');
+    expect(bridge.callsOf('session.signIn')).toEqual([
+      { inboxUrl: 'https://inbox.example.com', account: 'remote@example.com', password: 'demo' },
+    ]);
+    expect(screen.queryByTestId('onboarding')).toBeNull();
+    await screen.findAllByTestId('event-row');
+    await waitFor(() => expect(screen.getByTestId('status-mode').textContent).toBe('已連線'));
+  });
+
+  it('explains a bad Inbox URL on the welcome and stays there', async () => {
+    await firstStart();
+    act(() => screen.getByTestId('onboarding-connect').click());
+    fireEvent.change(screen.getByTestId('signin-inbox-url'), { target: { value: 'ftp://inbox' } });
+    fireEvent.change(screen.getByTestId('signin-account'), { target: { value: 'remote@example.com' } });
+    fireEvent.change(screen.getByTestId('signin-password'), { target: { value: 'demo' } });
+    act(() => screen.getByTestId('signin-submit').click());
+    const error = await screen.findByTestId('signin-error');
+    expect(error.textContent).toContain('收件匣網址不正確');
+    expect(screen.getByTestId('onboarding-connect-panel')).toBeTruthy();
   });
 
   it('offers the demo from the connect panel', async () => {
@@ -139,7 +171,7 @@ describe('first-start onboarding', () => {
     check('the choices');
 
     act(() => screen.getByTestId('onboarding-connect').click());
-    expect(screen.getByTestId('onboarding-connect-panel').textContent).toContain('needs signing in');
+    expect(screen.getByTestId('onboarding-connect-panel').textContent).toContain('Inbox URL');
     check('the connect panel');
     act(() => screen.getByTestId('onboarding-back').click());
 

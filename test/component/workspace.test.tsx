@@ -21,15 +21,15 @@ describe('設定 › 工作區', () => {
     expect(rows).toHaveLength(DEMO_ACCOUNTS.length);
     const cells = rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent));
     expect(cells).toEqual([
-      ['manager@demo', '陳怡君', '銷售經理', 'OMO', '台北信義店', '可以'],
-      ['sales@demo', '林志豪', '銷售人員', 'OMO', '台北信義店', '可以'],
-      ['agent@demo', '張家豪', '客服人員', 'OMO', '台北信義店', '不可'],
-      ['admin@demo', '黃淑芬', '管理員', 'OMO', '不限門市', '不可'],
-      ['standard@demo', '李小華', '銷售人員', 'Standard', '巷口小舖 本店', '不可'],
+      ['manager@demo', '陳怡君', '銷售經理', 'OMO', '台北信義店', '可以', '以此帳號登入'],
+      ['sales@demo', '林志豪', '銷售人員', 'OMO', '台北信義店', '可以', '以此帳號登入'],
+      ['agent@demo', '張家豪', '客服人員', 'OMO', '台北信義店', '不可', '以此帳號登入'],
+      ['admin@demo', '黃淑芬', '管理員', 'OMO', '不限門市', '不可', '以此帳號登入'],
+      ['standard@demo', '李小華', '銷售人員', 'Standard', '巷口小舖 本店', '不可', '以此帳號登入'],
     ]);
     expect(card.textContent).toContain('每個示範帳號的密碼都是 demo。');
     expect(card.textContent).toContain('只有 OMO 方案的「銷售經理」與「銷售人員」可以群發訊息');
-    expect(card.textContent).toContain('使用這些帳號登入的功能會在下一版推出。');
+    expect(card.textContent).toContain('登入後，對話頁面會列出這個帳號正在處理的事件。');
   });
 
   it('translates the roles and plans in English, with no Chinese but the user data', async () => {

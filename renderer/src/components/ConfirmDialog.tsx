@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { Button } from './Button';
+import type { IconName } from './Icon';
 
 /**
  * A small modal confirmation. Focus starts on Cancel (the safe choice); Escape cancels.
@@ -12,6 +13,8 @@ export function ConfirmDialog({
   onConfirm,
   onCancel,
   confirmTestId,
+  confirmIcon = 'trash',
+  busy = false,
 }: {
   title: string;
   body: string;
@@ -20,6 +23,9 @@ export function ConfirmDialog({
   onConfirm: () => void;
   onCancel: () => void;
   confirmTestId?: string;
+  confirmIcon?: IconName;
+  /** The confirmed action is running: both buttons wait. */
+  busy?: boolean;
 }) {
   const cancelRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
@@ -45,10 +51,10 @@ export function ConfirmDialog({
           {body}
         </p>
         <div className="dialog__actions">
-          <Button ref={cancelRef} onClick={onCancel}>
+          <Button ref={cancelRef} onClick={onCancel} disabled={busy}>
             {cancelLabel}
           </Button>
-          <Button variant="danger" icon="trash" onClick={onConfirm} data-testid={confirmTestId}>
+          <Button variant="danger" icon={confirmIcon} onClick={onConfirm} disabled={busy} data-testid={confirmTestId}>
             {confirmLabel}
           </Button>
         </div>

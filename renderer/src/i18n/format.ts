@@ -10,14 +10,41 @@ const DAY = 24 * HOUR;
  * "3 分鐘前" / "3 minutes ago". Returns null for the last 45 seconds, so callers can say "just now" in their own words.
  * Older than a week: the date itself.
  */
+const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Intl formatters are costly to build and a grid formats many times per frame: one per language. */
+function cached<F>(cache: Map<string, F>, language: string, build: () => F): F {
+  let format = cache.get(language);
+  if (!format) {
+    format = build();
+    cache.set(language, format);
+  }
+  return format;
+}
+
 export function formatRelativeTime(timestamp: number, now: number, language: string): string | null {
   const elapsed = now - timestamp;
   if (elapsed < 45_000) return null;
-  const relative = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
+  const relative = cached(relativeFormats, language, () => new Intl.RelativeTimeFormat(language, { numeric: 'auto' }));
   if (elapsed < HOUR) return relative.format(-Math.max(1, Math.round(elapsed / MINUTE)), 'minute');
   if (elapsed < DAY) return relative.format(-Math.round(elapsed / HOUR), 'hour');
   if (elapsed < 7 * DAY) return relative.format(-Math.round(elapsed / DAY), 'day');
-  return new Intl.DateTimeFormat(language, { dateStyle: 'medium' }).format(timestamp);
+  return cached(dateFormats, language, () => new Intl.DateTimeFormat(language, { dateStyle: 'medium' })).format(timestamp);
+}
+
+/** "in 30 seconds" / "30 秒後" (a retry's time). */
+export function formatTimeUntil(timestamp: number, now: number, language: string): string {
+  const relative = cached(relativeFormats, language, () => new Intl.RelativeTimeFormat(language, { numeric: 'auto' }));
+  const seconds = Math.max(1, Math.round((timestamp - now) / 1000));
+  if (seconds < 90) return relative.format(seconds, 'second');
+  return relative.format(Math.round(seconds / 60), 'minute');
+}
+
+/** The full date and time, for a tooltip. */
+export function formatDateTime(timestamp: number, language: string): string {
+  return cached(dateTimeFormats, language, () => new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' })).format(timestamp);
 }
 
 export function formatClockTime(timestamp: number, language: string): string {

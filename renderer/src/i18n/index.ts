@@ -58,7 +58,20 @@ export const ERROR_MESSAGE_KEYS: Readonly<Record<ErrorCode, ErrorKey>> = {
   forbidden_sender: 'errors.forbidden_sender',
   not_found: 'errors.not_found',
   storage_unavailable: 'errors.storage_unavailable',
+  invalid_credentials: 'errors.invalid_credentials',
+  invalid_inbox_url: 'errors.invalid_inbox_url',
+  unreachable: 'errors.unreachable',
+  bad_server_response: 'errors.bad_server_response',
+  not_signed_in: 'errors.not_signed_in',
+  forbidden_plan: 'errors.forbidden_plan',
+  forbidden_role: 'errors.forbidden_role',
   demo_unavailable: 'errors.demo_unavailable',
   disconnected: 'errors.disconnected',
   internal: 'errors.internal',
 };
+
+/** A code from main that may or may not be one of the contract's (sync errors are plain strings): its message key. */
+export function errorMessageKey(code: string | null | undefined): ErrorKey | null {
+  if (!code) return null;
+  return Object.hasOwn(ERROR_MESSAGE_KEYS, code) ? ERROR_MESSAGE_KEYS[code as ErrorCode] : null;
+}

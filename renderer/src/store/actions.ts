@@ -9,9 +9,19 @@ let unsubscribeAll: (() => void) | null = null;
 /** Subscribes to main's push events once; later calls are no-ops until `disconnectPushEvents`. */
 export function connectPushEvents(): void {
   if (unsubscribeAll) return;
-  const { setStatus, applySettings, loadDrafts, applyWorkspace } = useAppStore.getState();
+  const { setStatus, applySettings, loadDrafts, applyWorkspace, applySession, applySyncStatus, loadEvents } =
+    useAppStore.getState();
   const unsubscribers = [
     onPush('app.status', (status) => setStatus(status)),
+    onPush('session.changed', (info) => applySession(info)),
+    onPush('sync.status', (status) => applySyncStatus(status)),
+    // The cache changed: reload the list unless it is already this version (or nobody is signed in).
+    onPush('events.changed', ({ version }) => {
+      const { session, eventIndex } = useAppStore.getState();
+      if (!session?.signedIn && !session?.expired) return;
+      if (eventIndex?.version === version) return;
+      void loadEvents();
+    }),
     onPush('settings.changed', (settings) => applySettings(settings)),
     onPush('drafts.changed', () => void loadDrafts()),
     onPush('workspace.changed', (info) => applyWorkspace(info)),
@@ -41,6 +51,8 @@ export async function startApp(): Promise<void> {
     store.getState().loadAppInfo(),
     store.getState().loadSettings(),
     store.getState().loadWorkspace(),
+    // The session decides whether 對話 shows the grid or the sign-in prompt, so it is known before the first frame.
+    store.getState().loadSession(),
   ]);
   store.setState({ loadState: infoLoaded ? 'ready' : 'failed' });
   if (infoLoaded) void store.getState().loadDrafts();

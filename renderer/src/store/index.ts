@@ -1,7 +1,11 @@
 import { create } from 'zustand';
 import { createAppSlice } from './appSlice';
 import { createDraftsSlice, resetDraftsModule } from './draftsSlice';
+import { createEventsSlice, resetEventsModule } from './eventsSlice';
+import { createSelectionSlice } from './selectionSlice';
+import { createSessionSlice, resetSessionModule } from './sessionSlice';
 import { createSettingsSlice } from './settingsSlice';
+import { createSyncSlice, resetSyncModule } from './syncSlice';
 import { createWorkspaceSlice, resetWorkspaceModule } from './workspaceSlice';
 import type { AppStore } from './types';
 
@@ -15,6 +19,10 @@ export const useAppStore = create<AppStore>()((...args) => ({
   ...createSettingsSlice(...args),
   ...createDraftsSlice(...args),
   ...createWorkspaceSlice(...args),
+  ...createSessionSlice(...args),
+  ...createEventsSlice(...args),
+  ...createSelectionSlice(...args),
+  ...createSyncSlice(...args),
 }));
 
 const initialState = useAppStore.getState();
@@ -23,5 +31,8 @@ const initialState = useAppStore.getState();
 export function resetAppStore(): void {
   resetDraftsModule();
   resetWorkspaceModule();
+  resetSessionModule();
+  resetEventsModule();
+  resetSyncModule();
   useAppStore.setState(initialState, true);
 }

@@ -5,9 +5,15 @@ import type {
   AppStatus,
   DraftSummary,
   ErrorCode,
+  EventList,
   Language,
+  SelectionSummary,
+  SessionInfo,
+  SignInInput,
+  SyncStatus,
   WorkspaceInfo,
 } from '../../../preload/contract';
+import type { EventFilters, EventIndex } from '../features/events/model';
 
 export type Section = 'events' | 'drafts' | 'history' | 'report' | 'settings';
 export const SECTIONS: readonly Section[] = ['events', 'drafts', 'history', 'report', 'settings'];
@@ -87,7 +93,87 @@ export interface WorkspaceSlice {
   chooseDemoWorkspace: () => Promise<boolean>;
 }
 
-export type AppStore = AppSlice & SettingsSlice & DraftsSlice & WorkspaceSlice;
+export interface SessionSlice {
+  /** From session.get at start, then from session.changed pushes and the answers of signIn/signOut. */
+  session: SessionInfo | null;
+  sessionError: ErrorCode | null;
+  signInState: { pending: boolean; error: ErrorCode | null };
+  signOutPending: boolean;
+  loadSession: () => Promise<void>;
+  /** Applies a SessionInfo from main; loads or clears the events when the signed-in identity changes. */
+  applySession: (info: SessionInfo) => void;
+  /** Resolves true when signed in. On the first-start screen it also lands the app on 對話. */
+  signIn: (input: SignInInput) => Promise<boolean>;
+  signOut: () => Promise<boolean>;
+  clearSignInError: () => void;
+}
+
+export type EventsView = 'grid' | 'composer';
+
+export interface ComposerState {
+  state: LoadState;
+  summary: SelectionSummary | null;
+  error: ErrorCode | null;
+}
+
+export interface EventsSlice {
+  /** The columnar list as main sent it; null until loaded (or when signed out). */
+  eventList: EventList | null;
+  /** Derived once per list version (id → row, normalised names). */
+  eventIndex: EventIndex | null;
+  eventsLoad: LoadState;
+  eventsError: ErrorCode | null;
+  filters: EventFilters;
+  /** Row numbers shown under the filters, in display order. */
+  filteredRows: Int32Array;
+  batchMode: boolean;
+  eventsView: EventsView;
+  composer: ComposerState;
+  loadEvents: () => Promise<void>;
+  setFilters: (patch: Partial<EventFilters>) => void;
+  clearFilters: () => void;
+  setBatchMode: (on: boolean) => void;
+  /** 批量動作 → 發送訊息: the composer view with the selection's summary from broadcast.summarize. */
+  openComposer: () => Promise<void>;
+  closeComposer: () => void;
+  /** Forgets the list, the selection and batch mode (signed out, or another account). */
+  resetEvents: () => void;
+}
+
+export interface SelectionSlice {
+  /** Selected event ids. Replaced on every change (a new Set), never mutated, so subscribers see each change. */
+  selection: ReadonlySet<string>;
+  /** Where shift-click and shift+arrows extend from. */
+  anchorId: string | null;
+  /** How many selected customers left 處理中 at the last reload (0: no notice). */
+  droppedNotice: number;
+  toggleSelected: (id: string) => void;
+  /** Adds the rows from the anchor to `id` (display order of the current filter); the anchor stays. */
+  selectRangeTo: (id: string) => void;
+  /** 快速全選: adds every row of the current filter. */
+  selectAllFiltered: () => void;
+  clearSelection: () => void;
+  setAnchor: (id: string | null) => void;
+  dismissDroppedNotice: () => void;
+}
+
+export interface SyncSlice {
+  syncStatus: SyncStatus | null;
+  /** The refresh button's call failed before a sync could start. */
+  syncRequestError: ErrorCode | null;
+  applySyncStatus: (status: SyncStatus) => void;
+  loadSyncStatus: () => Promise<void>;
+  syncNow: () => Promise<void>;
+}
+
+export type AppStore = AppSlice &
+  SettingsSlice &
+  DraftsSlice &
+  WorkspaceSlice &
+  SessionSlice &
+  EventsSlice &
+  SelectionSlice &
+  SyncSlice;
 
 /** A slice creator over the whole bound store (zustand's slices pattern). */
 export type SliceCreator<Slice> = StateCreator<AppStore, [], [], Slice>;

@@ -138,6 +138,7 @@ export interface FakeBrowserWindowClass {
 
 export function createFakeElectron(options: { userData?: string; packaged?: boolean; lock?: boolean } = {}) {
   let resolveReady: () => void = () => {};
+  let ready = false;
   const readyPromise = new Promise<void>((resolve) => {
     resolveReady = resolve;
   });
@@ -257,6 +258,33 @@ export function createFakeElectron(options: { userData?: string; packaged?: bool
 
   const net = { online: true, isOnline: vi.fn(() => net.online) };
 
+  type ProtocolHandler = (request: Request) => Response | Promise<Response>;
+  const protocol = {
+    privileged: [] as Array<{ scheme: string; privileges?: Record<string, boolean> }>,
+    handlers: new Map<string, ProtocolHandler>(),
+    registerSchemesAsPrivileged: vi.fn((schemes: Array<{ scheme: string; privileges?: Record<string, boolean> }>) => {
+      // Electron allows it only before ready, and only once: the fake throws so a test catches either mistake.
+      if (ready) throw new Error('registerSchemesAsPrivileged must be called before the app is ready');
+      if (protocol.privileged.length > 0) throw new Error('registerSchemesAsPrivileged can be called only once');
+      protocol.privileged.push(...schemes);
+    }),
+    handle: vi.fn((scheme: string, handler: ProtocolHandler) => {
+      if (!ready) throw new Error('protocol.handle must be called after the app is ready');
+      if (protocol.handlers.has(scheme)) throw new Error(`The scheme '${scheme}' is already handled`);
+      protocol.handlers.set(scheme, handler);
+    }),
+    unhandle: vi.fn((scheme: string) => {
+      protocol.handlers.delete(scheme);
+    }),
+    /** What the renderer would get for `url` (as an <img> would request it). */
+    async request(url: string, method = 'GET'): Promise<Response> {
+      const scheme = url.slice(0, url.indexOf(':'));
+      const handler = protocol.handlers.get(scheme);
+      if (!handler) throw new Error(`No handler for the scheme '${scheme}'`);
+      return handler(new Request(url, { method }));
+    },
+  };
+
   const exposed: Record<string, unknown> = {};
   const rendererListeners = new Map<string, Listener[]>();
   const ipcRenderer = {
@@ -279,6 +307,7 @@ export function createFakeElectron(options: { userData?: string; packaged?: bool
     app,
     /** Resolves app.whenReady() and emits 'ready', as Electron does once it has started. */
     fireReady(): void {
+      ready = true;
       resolveReady();
       app.emit('ready', new FakeEvent(), {});
     },
@@ -288,6 +317,7 @@ export function createFakeElectron(options: { userData?: string; packaged?: bool
     shell: { openExternal: vi.fn(async (_url: string) => {}) },
     safeStorage,
     net,
+    protocol,
     dialog: { showErrorBox: vi.fn((_title: string, _content: string) => {}) },
     contextBridge: {
       exposed,

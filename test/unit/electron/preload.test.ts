@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as electron from 'electron';
-import { IPC_EVENT_CHANNEL, type OmoBridge, methodNames } from '../../../preload/contract';
+import { IPC_EVENT_CHANNEL, MEDIA_SCHEME, type OmoBridge, methodNames } from '../../../preload/contract';
+import { avatarEventIdOf } from '../../../main/electron/media-protocol';
 import type { FakeElectron } from './fake-electron';
 
 // The preload runs against the fake: it only touches contextBridge and ipcRenderer.
@@ -17,14 +18,23 @@ beforeAll(async () => {
 });
 
 describe('preload/electron.ts', () => {
-  it('exposes exactly one key, omo, holding exactly invoke and on', () => {
+  it('exposes exactly one key, omo, holding exactly avatarUrl, invoke and on', () => {
     expect(fake.contextBridge.exposeInMainWorld).toHaveBeenCalledOnce();
     expect(Object.keys(fake.contextBridge.exposed)).toEqual(['omo']);
-    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'on']);
+    expect(Object.keys(bridge).sort()).toEqual(['avatarUrl', 'invoke', 'on']);
+    expect(typeof bridge.avatarUrl).toBe('function');
     expect(typeof bridge.invoke).toBe('function');
     expect(typeof bridge.on).toBe('function');
     // Nothing exposed leaks the IPC object itself.
     expect(Object.values(bridge)).not.toContain(fake.ipcRenderer);
+  });
+
+  it('builds omo-media avatar URLs that the protocol handler in main reads back to the same event id', () => {
+    for (const id of ['evt-1', 'evt 1/ä?#%', 'U1234abcd']) {
+      const url = bridge.avatarUrl(id);
+      expect(url.startsWith(`${MEDIA_SCHEME}://avatar/`)).toBe(true);
+      expect(avatarEventIdOf(url)).toBe(id);
+    }
   });
 
   it('invokes omo:<method> with the input and resolves with main\'s Result', async () => {

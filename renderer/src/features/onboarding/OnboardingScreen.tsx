@@ -6,13 +6,13 @@ import { Icon, Logo } from '../../components/Icon';
 import { Spinner } from '../../components/Spinner';
 import { ERROR_MESSAGE_KEYS } from '../../i18n';
 import { useAppStore } from '../../store';
+import { SignInForm } from '../session/SignInForm';
 
 type View = 'choices' | 'connect';
 
 /**
  * First start (mode 'setup'): welcome the user and let them choose a workspace. The demo is the primary choice and
- * has the focus; connecting needs sign-in, which arrives in the next issue, so that choice says so honestly instead
- * of showing a form that cannot work.
+ * has the focus; 連線到你的工作區 opens the sign-in form (Inbox URL, account, password), which lands on 對話.
  */
 export function OnboardingScreen() {
   const { t } = useTranslation();
@@ -79,9 +79,12 @@ export function OnboardingScreen() {
             {t('onboarding.connectPanelTitle')}
           </h2>
         </div>
-        <p className="onboarding__panel-body">{t('onboarding.connectPanelBody')}</p>
-        <div className="onboarding__actions">
+        <SignInForm inboxUrl intro={t('onboarding.connectPanelBody')} />
+        <div className="onboarding__actions onboarding__actions--split">
           <Button
+            icon="chevronLeft"
+            variant="ghost"
+            className="btn--plain"
             onClick={() => {
               returnFocus.current = 'connect';
               setView('choices');
@@ -90,9 +93,9 @@ export function OnboardingScreen() {
           >
             {t('onboarding.back')}
           </Button>
-          <Button variant="primary" onClick={startDemo} data-testid="onboarding-connect-demo">
+          <button type="button" className="link-btn" onClick={startDemo} data-testid="onboarding-connect-demo">
             {t('onboarding.useDemoInstead')}
-          </Button>
+          </button>
         </div>
       </div>
     );

@@ -2,9 +2,12 @@ import { Trans, useTranslation } from 'react-i18next';
 import type { DemoAccount, WorkspaceInfo } from '../../../../preload/contract';
 import { Alert } from '../../components/Alert';
 import { Badge, type BadgeTone } from '../../components/Badge';
+import { Button } from '../../components/Button';
 import { Icon } from '../../components/Icon';
 import { ERROR_MESSAGE_KEYS } from '../../i18n';
 import { useAppStore } from '../../store';
+import { SessionCard } from '../session/SessionCard';
+import { SignInForm } from '../session/SignInForm';
 
 const KIND_TONE: Readonly<Record<WorkspaceInfo['kind'], BadgeTone>> = {
   none: 'neutral',
@@ -37,8 +40,14 @@ function InboxUrl({ workspace }: { workspace: WorkspaceInfo }) {
   return <span className="muted">{t('workspace.notRunning')}</span>;
 }
 
+/** The public demo password (the sandbox's, listed in 設定 for everyone). */
+const DEMO_PASSWORD = 'demo';
+
 function DemoAccounts({ accounts }: { accounts: readonly DemoAccount[] }) {
   const { t } = useTranslation();
+  const signIn = useAppStore((state) => state.signIn);
+  const pending = useAppStore((state) => state.signInState.pending);
+  const current = useAppStore((state) => (state.session?.signedIn ? state.session.account : null));
   return (
     <div className="card__section">
       <h3 className="card__subtitle">{t('workspace.accountsTitle')}</h3>
@@ -53,6 +62,9 @@ function DemoAccounts({ accounts }: { accounts: readonly DemoAccount[] }) {
               <th scope="col">{t('workspace.columns.plan')}</th>
               <th scope="col">{t('workspace.columns.store')}</th>
               <th scope="col">{t('workspace.columns.canBroadcast')}</th>
+              <th scope="col">
+                <span className="visually-hidden">{t('workspace.columns.signIn')}</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -83,6 +95,24 @@ function DemoAccounts({ accounts }: { accounts: readonly DemoAccount[] }) {
                       <span className="muted">{t('workspace.canBroadcastNo')}</span>
                     )}
                   </td>
+                  <td className="table__action">
+                    {current === account.account ? (
+                      <Badge tone="accent" data-testid="demo-current">
+                        <span className="badge__dot" aria-hidden="true" />
+                        {t('session.current')}
+                      </Badge>
+                    ) : (
+                      <Button
+                        size="sm"
+                        icon="login"
+                        disabled={pending}
+                        data-testid={`demo-signin-${account.account}`}
+                        onClick={() => void signIn({ account: account.account, password: DEMO_PASSWORD })}
+                      >
+                        {t('session.demoSignIn')}
+                      </Button>
+                    )}
+                  </td>
                 </tr>
               );
             })}
@@ -100,11 +130,48 @@ function DemoAccounts({ accounts }: { accounts: readonly DemoAccount[] }) {
   );
 }
 
-/** 設定 › 工作區: which workspace the app uses, where its Inbox is, and (in the demo) the logins to try. */
+/** Signed in: the session; otherwise the sign-in form (with the expiry banner when the token lapsed). */
+function SessionPanel({ workspace }: { workspace: WorkspaceInfo }) {
+  const { t } = useTranslation();
+  const session = useAppStore((state) => state.session);
+  if (session?.signedIn) {
+    return (
+      <div className="card__section">
+        <SessionCard session={session} />
+      </div>
+    );
+  }
+  const demo = workspace.kind === 'demo';
+  return (
+    <div className="card__section" data-testid="signin-panel">
+      <h3 className="card__subtitle">{t('session.formTitle')}</h3>
+      {session?.expired ? (
+        <div className="banner banner--warning" role="alert" data-testid="session-expired">
+          <Icon name="alert" size={18} />
+          <div>
+            <strong>{t('session.expiredTitle')}</strong>
+            <p>{t('session.expiredBody')}</p>
+          </div>
+        </div>
+      ) : null}
+      <SignInForm
+        inboxUrl={!demo}
+        allowOtherWorkspace={demo}
+        initialInboxUrl={demo ? null : (session?.inboxUrl ?? workspace.inboxUrl)}
+        initialAccount={session?.account ?? null}
+        intro={demo ? t('session.demoFormIntro') : t('session.formIntro')}
+        autoFocus={session?.expired ?? false}
+      />
+    </div>
+  );
+}
+
+/** 設定 › 工作區: which workspace the app uses, where its Inbox is, the sign-in, and (in the demo) the logins to try. */
 export function WorkspaceCard() {
   const { t } = useTranslation();
   const workspace = useAppStore((state) => state.workspace);
   const error = useAppStore((state) => state.workspaceError);
+  const signedIn = useAppStore((state) => state.session?.signedIn ?? false);
 
   return (
     <div className="card" data-testid="workspace-card" data-kind={workspace?.kind}>
@@ -129,9 +196,11 @@ export function WorkspaceCard() {
           {workspace.kind === 'demo' ? (
             <p className="card__text card__gap">{t('workspace.demoNote')}</p>
           ) : null}
+          {signedIn ? <SessionPanel workspace={workspace} /> : null}
           {workspace.kind === 'demo' && workspace.demoAccounts.length > 0 ? (
             <DemoAccounts accounts={workspace.demoAccounts} />
           ) : null}
+          {signedIn ? null : <SessionPanel workspace={workspace} />}
         </>
       ) : error ? (
         <Alert title={t('workspace.loadFailed')} message={t(ERROR_MESSAGE_KEYS[error])} />

@@ -1,0 +1,136 @@
+import { api } from '../bridge';
+import { NO_FILTERS, buildIndex, filterRows, searchNamesOf, type EventIndex } from '../features/events/model';
+import type { EventsSlice, SliceCreator } from './types';
+
+const NO_ROWS = new Int32Array(0);
+const IDLE_COMPOSER = { state: 'idle', summary: null, error: null } as const;
+
+/** Only the newest events.list answer is applied (events.changed can arrive while one is in flight). */
+let listRequest = 0;
+let summaryRequest = 0;
+
+/** Normalises the names for search once the first rows have painted, so the first keystroke finds them ready. */
+function warmSearch(index: EventIndex): void {
+  const run = () => void searchNamesOf(index);
+  if (typeof window.requestIdleCallback === 'function') window.requestIdleCallback(run, { timeout: 1500 });
+  else window.setTimeout(run, 200);
+}
+
+export const createEventsSlice: SliceCreator<EventsSlice> = (set, get) => ({
+  eventList: null,
+  eventIndex: null,
+  eventsLoad: 'idle',
+  eventsError: null,
+  filters: NO_FILTERS,
+  filteredRows: NO_ROWS,
+  batchMode: false,
+  eventsView: 'grid',
+  composer: IDLE_COMPOSER,
+
+  loadEvents: async () => {
+    const request = ++listRequest;
+    if (get().eventList === null) set({ eventsLoad: 'loading' });
+    const result = await api.listEvents();
+    if (request !== listRequest) return;
+    if (!result.ok) {
+      set({ eventsLoad: get().eventList ? 'ready' : 'failed', eventsError: result.error.code });
+      return;
+    }
+    const list = result.value;
+    const current = get().eventIndex;
+    if (current && current.version === list.version && current.list.rows.ids.length === list.rows.ids.length) {
+      set({ eventsLoad: 'ready', eventsError: null });
+      return;
+    }
+    const index = buildIndex(list);
+    // Rows that left 處理中 (or the cache) leave the selection, and the user is told how many.
+    const { selection, anchorId, droppedNotice, eventsView } = get();
+    let dropped = 0;
+    let kept = selection;
+    if (selection.size > 0) {
+      const next = new Set<string>();
+      for (const id of selection) {
+        if (index.idToRow.has(id)) next.add(id);
+        else dropped += 1;
+      }
+      if (dropped > 0) kept = next;
+    }
+    set({
+      eventList: list,
+      eventIndex: index,
+      eventsLoad: 'ready',
+      eventsError: null,
+      filteredRows: filterRows(index, get().filters),
+      ...(dropped > 0
+        ? {
+            selection: kept,
+            droppedNotice: droppedNotice + dropped,
+            anchorId: anchorId !== null && index.idToRow.has(anchorId) ? anchorId : null,
+          }
+        : {}),
+    });
+    warmSearch(index);
+    if (dropped > 0 && eventsView === 'composer') void get().openComposer();
+  },
+
+  setFilters: (patch) => {
+    const filters = { ...get().filters, ...patch };
+    const index = get().eventIndex;
+    set({ filters, filteredRows: index ? filterRows(index, filters) : NO_ROWS });
+  },
+
+  clearFilters: () => get().setFilters({ ...NO_FILTERS, sort: get().filters.sort }),
+
+  setBatchMode: (on) => {
+    if (on) {
+      if (!get().session?.canBroadcast) return;
+      set({ batchMode: true });
+      return;
+    }
+    // Leaving batch mode lets the selection go with its checkboxes, so nothing stays selected out of sight.
+    set({ batchMode: false, eventsView: 'grid', selection: new Set(), anchorId: null, composer: IDLE_COMPOSER });
+  },
+
+  openComposer: async () => {
+    const ids = [...get().selection];
+    if (ids.length === 0 || !get().session?.canBroadcast) return;
+    const request = ++summaryRequest;
+    set({ eventsView: 'composer', composer: { state: 'loading', summary: get().composer.summary, error: null } });
+    const result = await api.summarizeSelection(ids);
+    if (request !== summaryRequest) return;
+    if (result.ok) set({ composer: { state: 'ready', summary: result.value, error: null } });
+    else set({ composer: { state: 'failed', summary: null, error: result.error.code } });
+  },
+
+  closeComposer: () => {
+    summaryRequest++;
+    set({ eventsView: 'grid', composer: IDLE_COMPOSER });
+  },
+
+  resetEvents: () => {
+    listRequest++;
+    summaryRequest++;
+    set({
+      eventList: null,
+      eventIndex: null,
+      eventsLoad: 'idle',
+      eventsError: null,
+      filteredRows: NO_ROWS,
+      filters: NO_FILTERS,
+      batchMode: false,
+      eventsView: 'grid',
+      composer: IDLE_COMPOSER,
+      selection: new Set(),
+      anchorId: null,
+      droppedNotice: 0,
+      syncStatus: null,
+      syncRequestError: null,
+    });
+  },
+});
+
+/** For tests: forget in-flight requests between cases. */
+export function resetEventsModule(): void {
+  listRequest = 0;
+  summaryRequest = 0;
+}
