@@ -47,6 +47,8 @@ export interface AppDeps {
    * otherwise (`npm run preview -- --no-demo`).
    */
   defaultWorkspace?: 'ask' | 'demo';
+  /** The demo's size (events); default the sandbox's own. */
+  demoEvents?: number;
   /** Tests inject a sandbox of their own (seed, size, fake clock). */
   startSandbox?: StartSandbox;
 }
@@ -108,6 +110,7 @@ export function createApp(deps: AppDeps): App {
     db,
     logger: deps.logger,
     startSandbox: deps.startSandbox ?? ((options) => startRealSandbox(options)),
+    ...(deps.demoEvents === undefined ? {} : { demoEvents: deps.demoEvents }),
     onChange: (info) => {
       emit('workspace.changed', info);
       emit('app.status', { mode: mode(), online: deps.network.isOnline() });

@@ -53,6 +53,8 @@ export function createWorkspaceManager(deps: {
   logger: Logger;
   startSandbox: StartSandbox;
   onChange: (info: WorkspaceInfo) => void;
+  /** How many events the demo holds (default: the sandbox's 1,200); benchmarks ask for hundreds of thousands. */
+  demoEvents?: number;
 }): WorkspaceManager {
   let sandbox: Sandbox | null = null;
   let starting: Promise<Sandbox> | null = null;
@@ -77,7 +79,11 @@ export function createWorkspaceManager(deps: {
   const startDemo = async (): Promise<Sandbox> => {
     if (sandbox) return sandbox;
     const startedIn = generation;
-    starting ??= deps.startSandbox({ seed: DEMO_SEED, logger: deps.logger }).then(
+    starting ??= deps.startSandbox({
+      seed: DEMO_SEED,
+      logger: deps.logger,
+      ...(deps.demoEvents === undefined ? {} : { events: deps.demoEvents }),
+    }).then(
       (started) => {
         if (closed || startedIn !== generation) {
           void started.close();

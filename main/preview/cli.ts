@@ -39,15 +39,20 @@ async function main(): Promise<void> {
         data: { type: 'string' },
         rebuild: { type: 'boolean' },
         'no-demo': { type: 'boolean' },
+        'demo-events': { type: 'string' },
       },
       strict: true,
     }).values;
   } catch (error) {
-    fail(`${(error as Error).message}\nUsage: npm run preview -- [--port <p>] [--data <dir>] [--rebuild] [--no-demo]`);
+    fail(`${(error as Error).message}\nUsage: npm run preview -- [--port <p>] [--data <dir>] [--rebuild] [--no-demo] [--demo-events N]`);
   }
   const port = args.port === undefined ? 0 : Number(args.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, got "${args.port}"`);
   const dataDir = path.resolve(args.data ?? defaultDataDir());
+  const demoEvents = args['demo-events'] === undefined ? undefined : Number(args['demo-events']);
+  if (demoEvents !== undefined && (!Number.isInteger(demoEvents) || demoEvents < 0 || demoEvents > 1_000_000)) {
+    fail(`--demo-events must be an integer from 0 to 1,000,000, got "${args['demo-events']}"`);
+  }
 
   await ensureBuilt({ force: args.rebuild === true, log: (line) => console.error(line) });
 
@@ -64,6 +69,7 @@ async function main(): Promise<void> {
       logger,
       // The preview opens the demo workspace unless told otherwise.
       defaultWorkspace: args['no-demo'] === true ? 'ask' : 'demo',
+      ...(demoEvents === undefined ? {} : { demoEvents }),
     });
   } catch (error) {
     fail((error as Error).message);
