@@ -1,19 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, launchBrowser } from '../helpers/browser';
-import { PROJECT_ROOT, type RunningPreview, startPreview } from '../helpers/preview';
+import { type E2eSession, startE2eSession } from '../helpers/e2e';
 
-const SCREENSHOTS = path.join(PROJECT_ROOT, 'test', 'e2e', 'screenshots');
-
-let dataDir: string;
-let preview: RunningPreview;
-let browser: Browser;
+let session: E2eSession;
 let page: Page;
 let inboxUrl: string;
-const pageErrors: string[] = [];
 
 /** The in-progress events the Inbox API itself lists for an account, per channel: what the grid must match. */
 async function inProgressCounts(account: string): Promise<{ total: number; line: number; whatsapp: number }> {
@@ -65,30 +56,22 @@ async function signInAs(account: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'omo-e2e-events-'));
-  preview = await startPreview(['--data', dataDir]);
-  browser = await launchBrowser();
-  page = await browser.context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().includes('Failed to load resource')) pageErrors.push(message.text());
-  });
-  await page.goto(preview.url);
+  session = await startE2eSession([], 'omo-e2e-events-');
+  ({ page } = session);
+  await page.goto(session.preview.url);
   await page.getByTestId('app-ready').waitFor();
   await page.getByTestId('nav-settings').click();
   inboxUrl = ((await page.getByTestId('workspace-inbox-url').textContent()) ?? '').trim();
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await preview?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await session?.close();
 });
 
 describe('處理中事件: the seed flow, steps 1–4', () => {
   it('signs in as sales@demo and syncs the in-progress events into the grid', async () => {
     await signInAs('sales@demo');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'zh-TW-events-grid.png') });
+    await session.screenshot('zh-TW-events-grid');
   });
 
   it('批量管理事件 → 快速全選, deselect two, filter to LINE, 快速全選 again, 批量動作 → 發送訊息', async () => {
@@ -112,13 +95,13 @@ describe('處理中事件: the seed flow, steps 1–4', () => {
     const whatsappDeselected = deselected.filter((channel) => channel === 'whatsapp').length;
     const afterFilter = { total: expected.total - whatsappDeselected, line: expected.line, whatsapp: expected.whatsapp - whatsappDeselected };
     await expect.poll(() => selection()).toEqual(afterFilter);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'zh-TW-events-batch.png') });
+    await session.screenshot('zh-TW-events-batch');
 
     await page.getByTestId('batch-actions').click();
     await page.getByTestId('batch-send').click();
     await page.getByTestId('selection-summary').waitFor();
     await expect.poll(() => selection('selection-summary')).toEqual(afterFilter);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'zh-TW-events-send-summary.png') });
+    await session.screenshot('zh-TW-events-send-summary');
   });
 
   it.each(['agent@demo', 'standard@demo'])('%s sees the events read-only with the explanation', async (account) => {
@@ -126,10 +109,10 @@ describe('處理中事件: the seed flow, steps 1–4', () => {
     await page.getByTestId('broadcast-blocked').waitFor();
     expect(await page.getByTestId('batch-manage').count()).toBe(0);
     expect(await page.getByTestId('batch-actions').count()).toBe(0);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `zh-TW-events-blocked-${account.split('@')[0]}.png`) });
+    await session.screenshot(`zh-TW-events-blocked-${account.split('@')[0]}`);
   });
 
   it('raised no page errors', () => {
-    expect(pageErrors).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
   });
 });

@@ -1,44 +1,27 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, launchBrowser } from '../helpers/browser';
-import { PROJECT_ROOT, type RunningPreview, startPreview } from '../helpers/preview';
+import { type E2eSession, startE2eSession } from '../helpers/e2e';
 
-const SCREENSHOTS = path.join(PROJECT_ROOT, 'test', 'e2e', 'screenshots');
-
-let dataDir: string;
-let preview: RunningPreview;
-let browser: Browser;
+let session: E2eSession;
 let page: Page;
-const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'omo-e2e-onboarding-'));
   // Told not to open the demo by itself: the first start of the desktop app.
-  preview = await startPreview(['--data', dataDir, '--no-demo']);
-  browser = await launchBrowser();
-  page = await browser.context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  session = await startE2eSession(['--no-demo'], 'omo-e2e-onboarding-');
+  ({ page } = session);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await preview?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await session?.close();
 });
 
 describe('first start: choosing the demo workspace', () => {
   it('offers the demo (default) or a workspace of your own', async () => {
-    await page.goto(preview.url);
+    await page.goto(session.preview.url);
     await page.getByTestId('onboarding').waitFor();
     await expect.poll(() => page.getByTestId('status-mode').textContent()).toContain('尚未設定');
     expect(await page.evaluate('document.activeElement?.dataset?.testid')).toBe('onboarding-demo');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'zh-TW-onboarding.png') });
+    await session.screenshot('zh-TW-onboarding');
 
     await page.getByTestId('onboarding-connect').click();
     await page.getByTestId('onboarding-connect-panel').waitFor();
@@ -58,7 +41,7 @@ describe('first start: choosing the demo workspace', () => {
     await expect.poll(() => page.getByTestId('demo-account').count()).toBe(6);
     const inboxUrl = (await page.getByTestId('workspace-inbox-url').textContent())?.trim() ?? '';
     expect(inboxUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'zh-TW-settings-demo.png'), fullPage: true });
+    await session.screenshot('zh-TW-settings-demo');
     const login = await fetch(`${inboxUrl}/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -72,6 +55,6 @@ describe('first start: choosing the demo workspace', () => {
     await page.getByTestId('app-ready').waitFor();
     await page.getByTestId('nav-events').waitFor();
     expect(await page.getByTestId('onboarding').count()).toBe(0);
-    expect(pageErrors).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
   });
 });

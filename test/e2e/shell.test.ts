@@ -1,33 +1,23 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, launchBrowser } from '../helpers/browser';
-import { PROJECT_ROOT, type RunningPreview, startPreview } from '../helpers/preview';
-
-const SCREENSHOTS = path.join(PROJECT_ROOT, 'test', 'e2e', 'screenshots');
+import { type E2eSession, startE2eSession } from '../helpers/e2e';
+import { type RunningPreview, startPreview } from '../helpers/preview';
 const SECTIONS = ['events', 'drafts', 'history', 'report', 'settings'] as const;
 const NAV_LABELS = {
   'zh-TW': { events: '對話', drafts: '草稿', history: '發送紀錄', report: '報表', settings: '設定' },
   en: { events: 'Conversations', drafts: 'Drafts', history: 'Sent history', report: 'Report', settings: 'Settings' },
 } as const;
 
-let dataDir: string;
+let session: E2eSession;
 let preview: RunningPreview;
-let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
 
 async function visit(section: (typeof SECTIONS)[number]): Promise<void> {
   await page.getByTestId(`nav-${section}`).click();
   await page.getByTestId(`section-${section}`).waitFor();
 }
 
-async function screenshot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
-}
 
 /**
  * The page's text without the parts that show data rather than the app's own words. A string, because it runs in the
@@ -57,22 +47,13 @@ async function freePort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'omo-e2e-'));
   // Without --port the host picks a free one.
-  preview = await startPreview(['--data', dataDir]);
-  browser = await launchBrowser();
-  page = await browser.context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  session = await startE2eSession();
+  ({ preview, page } = session);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await preview?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await session?.close();
 });
 
 describe('the app shell in headless Chromium through the preview host', () => {
@@ -84,7 +65,7 @@ describe('the app shell in headless Chromium through the preview host', () => {
     for (const section of SECTIONS) {
       await visit(section);
       expect(await page.getByTestId(`nav-${section}`).textContent()).toContain(NAV_LABELS['zh-TW'][section]);
-      await screenshot(`zh-TW-${section}`);
+      await session.screenshot(`zh-TW-${section}`);
     }
   });
 
@@ -95,7 +76,7 @@ describe('the app shell in headless Chromium through the preview host', () => {
     await page.getByTestId('draft-text').fill(text);
     await page.getByTestId('draft-save').click();
     await page.getByTestId('draft-saved').waitFor();
-    await screenshot('zh-TW-drafts-saved');
+    await session.screenshot('zh-TW-drafts-saved');
 
     await page.reload();
     await page.getByTestId('app-ready').waitFor();
@@ -116,7 +97,7 @@ describe('the app shell in headless Chromium through the preview host', () => {
       // No Chinese is left in the shell's own text once English is chosen. Data is not translated: drafts hold the
       // user's text and the demo accounts table holds the demo's people and stores, so they are left out.
       if (section !== 'drafts') expect(await shellText()).not.toMatch(/[\u4e00-\u9fff]/);
-      await screenshot(`en-${section}`);
+      await session.screenshot(`en-${section}`);
     }
     await page.reload();
     await page.getByTestId('app-ready').waitFor();
@@ -128,12 +109,12 @@ describe('the app shell in headless Chromium through the preview host', () => {
   });
 
   it('raised no page errors and no CSP violations', () => {
-    expect(pageErrors).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
   });
 
   it('takes an explicit --port and refuses a page without the key', async () => {
     const port = await freePort();
-    const second = await startPreview(['--port', String(port), '--data', dataDir]);
+    const second = await startPreview(['--port', String(port), '--data', session.dataDir]);
     try {
       expect(second.port).toBe(port);
       const refused = await fetch(`http://127.0.0.1:${port}/`);
