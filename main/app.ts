@@ -143,8 +143,8 @@ export function createApp(deps: AppDeps): App {
     },
   });
 
-  // The demo's Inbox is the sandbox on loopback: it answers with or without a network.
-  const syncNetwork: NetworkStatus = {
+  // The demo's Inbox (and its avatars) is the sandbox on loopback: it answers with or without a network.
+  const workspaceNetwork: NetworkStatus = {
     isOnline: () => workspace.kind() === 'demo' || deps.network.isOnline(),
     subscribe: (listener) => deps.network.subscribe(listener),
   };
@@ -152,7 +152,7 @@ export function createApp(deps: AppDeps): App {
     db,
     logger: deps.logger,
     clock,
-    network: syncNetwork,
+    network: workspaceNetwork,
     client: () => session.client(),
     onStatus: (status) => emit('sync.status', status),
     onEventsChanged: (version) => emit('events.changed', { version }),
@@ -163,7 +163,7 @@ export function createApp(deps: AppDeps): App {
     db,
     dir: path.join(deps.dataDir, 'media', 'avatars'),
     logger: deps.logger,
-    network: deps.network,
+    network: workspaceNetwork,
   });
 
   const ready = (async () => {
@@ -273,7 +273,9 @@ export function createApp(deps: AppDeps): App {
       const version = sync.version();
       const lastSyncedAt = sync.status().lastSyncedAt;
       if (eventListCache?.version !== version || eventListCache.lastSyncedAt !== lastSyncedAt) {
+        const started = performance.now();
         eventListCache = buildEventList(db, { lastSyncedAt, version });
+        deps.logger.info('event list built', { version, rows: eventListCache.rows.ids.length, ms: Math.round(performance.now() - started) });
       }
       return eventListCache;
     },

@@ -91,6 +91,19 @@ describe('the demo workspace', () => {
     expect(await app.dispatch('drafts.save', { text: 'still here' })).toMatchObject({ ok: true });
   });
 
+  it('keeps syncing without a network: the demo lives on loopback', async () => {
+    const network = new ManualNetworkStatus(false);
+    const app = open(tempDir(), { defaultWorkspace: 'demo', network });
+    await app.ready;
+    expect(await app.dispatch('session.signIn', { account: 'sales@demo', password: 'demo' })).toMatchObject({ ok: true });
+    await expect
+      .poll(async () => ((await app.dispatch('events.syncStatus', {})) as { value: { state: string; lastSyncedAt: number | null } }).value)
+      .toMatchObject({ state: 'idle', lastSyncedAt: expect.any(Number) });
+    const list = (await app.dispatch('events.list', {})) as { value: { rows: { ids: string[] } } };
+    expect(list.value.rows.ids.length).toBeGreaterThan(0);
+    expect(await app.dispatch('app.info', {})).toMatchObject({ ok: true, value: { mode: 'demo', online: false } });
+  });
+
   it('stops the sandbox when the app closes', async () => {
     const app = open(tempDir());
     const result = await app.dispatch('workspace.useDemo', {});
