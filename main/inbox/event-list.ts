@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventColumns, EventList, SelectionSummary } from '../../preload/contract';
+import type { EventColumns, EventList, PlainEventList, SelectionSummary } from '../../preload/contract';
 import type { Database } from '../store/db';
 import { getSetting } from '../store/settings';
 import { statementsFor } from '../store/statements';
@@ -272,7 +272,7 @@ export function buildEventList(
   db: Database,
   meta: { lastSyncedAt: number | null; version: number },
   options: { rowByRow?: boolean } = {},
-): EventList {
+): PlainEventList {
   const nameOf = accountNames(db);
   let dictionaries = new Dictionaries(nameOf);
   let rows = options.rowByRow === true ? null : readPacked(db, dictionaries);
@@ -312,3 +312,6 @@ export function summarizeSelection(db: Database, eventIds: readonly string[]): S
   const total = line + whatsapp;
   return { total, line, whatsapp, accounts, dropped: distinct.size - total };
 }
+
+/** The wire form of a list: see preload/contract/event-list-codec.ts. */
+export { packEventList, unpackEventList } from '../../preload/contract/event-list-codec';

@@ -168,7 +168,8 @@ export type SyncStatus = z.infer<typeof SyncStatus>;
 /**
  * The in-progress events of the signed-in user, column by column: 100,000 rows cross the bridge as a few arrays of
  * primitives plus dictionaries, not 100,000 objects. Row i is (ids[i], names[i], …); the *Index columns point into
- * the dictionaries. Sorted by last message time, newest first.
+ * the dictionaries. Sorted by last message time, newest first. This is the plain form (main's own, and what tests and
+ * small lists use); events.list sends the packed form below.
  */
 export const EventColumns = z.object({
   ids: z.array(z.string()),
@@ -186,18 +187,141 @@ export const EventColumns = z.object({
 });
 export type EventColumns = z.infer<typeof EventColumns>;
 
-export const EventList = z.object({
-  rows: EventColumns,
-  /** -1 in storeIndex / assigneeIndex means none. */
-  stores: z.array(z.object({ id: z.string(), name: z.string() })),
-  assignees: z.array(z.object({ id: z.string(), name: z.string() })),
-  tags: z.array(z.string()),
-  accounts: z.array(z.object({ channel: Channel, id: z.string(), name: z.string() })),
-  /** Bumped by every change of the cache, so the renderer knows what it holds. */
-  version: z.number().int(),
-  lastSyncedAt: z.number().nullable(),
+/**
+ * A column of small integers in {-1, 0, 1, …}, one per row. As a string: one UTF-16 code unit per row, the value being
+ * `charCodeAt(row) - CODE_BASE` (so -1 is '#', and dictionaries of up to 92 entries stay one byte per row in UTF-8 JSON);
+ * used whenever every value is at most CODE_MAX. Otherwise a plain array of the values.
+ */
+export const CODE_BASE = 0x24;
+export const CODE_MAX = 0xffff - CODE_BASE;
+export const RowCodes = z.union([z.string(), z.array(z.number().int().min(-1))]);
+export type RowCodes = z.infer<typeof RowCodes>;
+
+/**
+ * Time differences as text: each number written least significant digit first in base 46, with TIME_DIGITS[0…45] for
+ * its last digit and TIME_DIGITS[46…91] for the others (printable ASCII, nothing JSON escapes). 11 s is 3 characters.
+ */
+export const TIME_DIGITS = "!#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+export const TIME_BASE = 46;
+
+/**
+ * The same rows, packed for the wire (what events.list sends): about 40 % of the plain form's JSON, and a few hundred
+ * objects for the receiver to allocate instead of half a million. Per-row columns are dictionary codes (RowCodes) into
+ * small tables; the channel of a row is its account's; times are differences.
+ */
+export const PackedEventColumns = z.object({
+  encoding: z.literal('packed'),
+  ids: z.array(z.string()),
+  /** Distinct customer names, in order of first appearance; `nameCodes` points each row into it. */
+  names: z.array(z.string()),
+  nameCodes: RowCodes,
+  /**
+   * lastMessageAt[0] = deltas[0]; lastMessageAt[i] = lastMessageAt[i - 1] - deltas[i]. As text (TIME_DIGITS) when the
+   * rows are newest first (every delta ≥ 0), else the numbers.
+   */
+  lastMessageDeltas: z.union([z.string(), z.array(z.number().int())]),
+  /**
+   * The distinct combinations of account (into EventList.accounts; it gives the channel), store and assignee (into
+   * EventList.stores / .assignees, -1 = none) and whether the customer has an avatar (served under
+   * `avatarUrl(eventId)`); `groupCodes` points each row into it.
+   */
+  groups: z.array(
+    z.object({
+      account: z.number().int().nonnegative(),
+      store: z.number().int().min(-1),
+      assignee: z.number().int().min(-1),
+      avatar: z.boolean(),
+    }),
+  ),
+  groupCodes: RowCodes,
+  /** Distinct sets of tag indices (into EventList.tags); `tagSetCodes` points each row into it. */
+  tagSets: z.array(z.array(z.number().int().nonnegative())),
+  tagSetCodes: RowCodes,
 });
+export type PackedEventColumns = z.infer<typeof PackedEventColumns>;
+
+function codeAt(codes: RowCodes, row: number): number {
+  return typeof codes === 'string' ? codes.charCodeAt(row) - CODE_BASE : (codes[row] ?? Number.NaN);
+}
+
+/** Character code → its value as a TIME_DIGITS digit (-1: not one). */
+const TIME_DIGIT_VALUE = new Int8Array(128).fill(-1);
+for (let digit = 0; digit < TIME_DIGITS.length; digit += 1) TIME_DIGIT_VALUE[TIME_DIGITS.charCodeAt(digit)] = digit;
+
+/** How many numbers a TIME_DIGITS text holds (its final digits), or -1 when it is not such a text. */
+export function countTimeDeltas(text: string): number {
+  let count = 0;
+  let open = false;
+  for (let at = 0; at < text.length; at += 1) {
+    const digit = TIME_DIGIT_VALUE[text.charCodeAt(at)] ?? -1;
+    if (digit < 0) return -1;
+    open = digit >= TIME_BASE;
+    if (!open) count += 1;
+  }
+  return open ? -1 : count;
+}
+
+/** Every per-row column of a packed list has one entry per id, and every code points into its dictionary. */
+function checkPacked(
+  rows: PackedEventColumns,
+  sizes: { accounts: number; stores: number; assignees: number; tags: number },
+  ctx: z.RefinementCtx,
+): void {
+  const count = rows.ids.length;
+  const columns: Array<[string, RowCodes, number, number]> = [
+    ['nameCodes', rows.nameCodes, 0, rows.names.length - 1],
+    ['groupCodes', rows.groupCodes, 0, rows.groups.length - 1],
+    ['tagSetCodes', rows.tagSetCodes, 0, rows.tagSets.length - 1],
+  ];
+  for (const [name, codes, min, max] of columns) {
+    if (codes.length !== count) {
+      ctx.addIssue({ code: 'custom', path: ['rows', name], message: `${codes.length} entries for ${count} rows` });
+      continue;
+    }
+    for (let row = 0; row < count; row += 1) {
+      const code = codeAt(codes, row);
+      if (!(code >= min && code <= max)) {
+        ctx.addIssue({ code: 'custom', path: ['rows', name, row], message: `code ${code} outside ${min}…${max}` });
+        break;
+      }
+    }
+  }
+  const deltas = rows.lastMessageDeltas;
+  const times = typeof deltas === 'string' ? countTimeDeltas(deltas) : deltas.length;
+  if (times !== count) {
+    ctx.addIssue({ code: 'custom', path: ['rows', 'lastMessageDeltas'], message: `${times} entries for ${count} rows` });
+  }
+  const badGroup = rows.groups.findIndex(
+    (group) => group.account >= sizes.accounts || group.store >= sizes.stores || group.assignee >= sizes.assignees,
+  );
+  if (badGroup >= 0) ctx.addIssue({ code: 'custom', path: ['rows', 'groups', badGroup], message: 'an index outside its dictionary' });
+  if (rows.tagSets.some((set) => set.some((tag) => tag >= sizes.tags))) {
+    ctx.addIssue({ code: 'custom', path: ['rows', 'tagSets'], message: 'a tag index outside the tags' });
+  }
+}
+
+export const EventList = z
+  .object({
+    rows: z.union([EventColumns, PackedEventColumns]),
+    /** -1 in storeIndex / assigneeIndex means none. */
+    stores: z.array(z.object({ id: z.string(), name: z.string() })),
+    assignees: z.array(z.object({ id: z.string(), name: z.string() })),
+    tags: z.array(z.string()),
+    accounts: z.array(z.object({ channel: Channel, id: z.string(), name: z.string() })),
+    /** Bumped by every change of the cache, so the renderer knows what it holds. */
+    version: z.number().int(),
+    lastSyncedAt: z.number().nullable(),
+  })
+  .superRefine((list, ctx) => {
+    if ('encoding' in list.rows) {
+      checkPacked(list.rows, { accounts: list.accounts.length, stores: list.stores.length, assignees: list.assignees.length, tags: list.tags.length }, ctx);
+    }
+  });
 export type EventList = z.infer<typeof EventList>;
+/** The list with its rows in the plain form (main builds it so; tests read it). */
+export type PlainEventList = Omit<EventList, 'rows'> & { rows: EventColumns };
+/** The list with its rows packed (what events.list sends). */
+export type PackedEventList = Omit<EventList, 'rows'> & { rows: PackedEventColumns };
 
 export const MAX_SELECTION = 200_000;
 

@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import type { EventList } from '../../preload/contract';
+import type { PlainEventList } from '../../preload/contract';
 import { resetGridPaintMark } from '../../renderer/src/features/events/EventGrid';
 import { FakeBridge, type FakeBridgeOptions } from './fake-bridge';
 import { eventId } from './fake-events';
@@ -195,7 +195,7 @@ describe('對話 › 處理中事件: the grid', () => {
     const list = bridge.eventList;
     const keep = list.rows.ids.map((_, index) => index).filter((index) => index !== 1 && index !== 2);
     const pick = <T,>(column: T[]) => keep.map((index) => column[index] as T);
-    const next: EventList = {
+    const next: PlainEventList = {
       ...list,
       rows: {
         ids: pick(list.rows.ids),

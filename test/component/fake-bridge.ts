@@ -7,7 +7,7 @@ import {
   type DemoAccount,
   type Draft,
   type ErrorCode,
-  type EventList,
+  type PlainEventList,
   type EventName,
   type EventPayload,
   type MethodInput,
@@ -24,6 +24,7 @@ import {
   methods,
   ok,
 } from '../../preload/contract';
+import { packEventList } from '../../preload/contract/event-list-codec';
 import { SIGNED_OUT, makeEventList, sessionFor } from './fake-events';
 
 /** Deterministic, schema-valid v4 UUIDs. */
@@ -62,7 +63,9 @@ export interface FakeBridgeOptions {
   /** Signed in as this demo account at start (or a whole SessionInfo); default signed out. */
   signedInAs?: string | SessionInfo;
   /** The events main has cached: a list, or how many rows to generate. Default 40. */
-  events?: EventList | number;
+  events?: PlainEventList | number;
+  /** events.list answers in the packed form, as main does (default); false: the plain form, which the contract allows too. */
+  packedEvents?: boolean;
   syncStatus?: Partial<SyncStatus>;
 }
 
@@ -90,7 +93,9 @@ export class FakeBridge implements OmoBridge {
   workspace: WorkspaceInfo;
   readonly drafts = new Map<string, Draft>();
   session: SessionInfo;
-  eventList: EventList;
+  /** What main has cached, in the plain form (events.list packs it unless `packedEvents` is false). */
+  eventList: PlainEventList;
+  readonly packedEvents: boolean;
   syncStatus: SyncStatus;
 
   private nextId = 1;
@@ -121,6 +126,7 @@ export class FakeBridge implements OmoBridge {
         : (signedInAs ?? SIGNED_OUT);
     const events = options.events ?? 40;
     this.eventList = typeof events === 'number' ? makeEventList(events) : events;
+    this.packedEvents = options.packedEvents ?? true;
     this.syncStatus = {
       state: this.session.signedIn ? 'idle' : 'signed_out',
       lastSyncedAt: this.eventList.lastSyncedAt,
@@ -171,7 +177,7 @@ export class FakeBridge implements OmoBridge {
   }
 
   /** Main's cache changed (a sync): the new list, its version bumped, and events.changed pushed. */
-  replaceEvents(list: EventList): void {
+  replaceEvents(list: PlainEventList): void {
     this.eventList = { ...list, version: this.eventList.version + 1 };
     this.emit('events.changed', { version: this.eventList.version });
   }
@@ -301,7 +307,7 @@ export class FakeBridge implements OmoBridge {
     },
     'events.list': () => {
       if (!this.session.signedIn && !this.session.expired) throw new Failure('not_signed_in');
-      return this.eventList;
+      return this.packedEvents ? packEventList(this.eventList) : this.eventList;
     },
     'events.sync': () => {
       if (!this.session.signedIn) throw new Failure('not_signed_in');

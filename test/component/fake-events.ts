@@ -1,8 +1,9 @@
 /**
- * Generated, deterministic data for the event grid: a columnar EventList of any size (as main sends it), and the
+ * Generated, deterministic data for the event grid: a columnar EventList of any size (in the plain form main builds;
+ * the fake bridge packs it as main's events.list does), and the
  * SessionInfo of each demo login.
  */
-import type { DemoAccount, EventList, SessionInfo } from '../../preload/contract';
+import type { DemoAccount, PlainEventList, SessionInfo } from '../../preload/contract';
 
 export const STORES = [
   { id: 'store-xinyi', name: '台北信義店' },
@@ -41,7 +42,7 @@ export function eventId(row: number, prefix = 'evt-'): string {
   return `${prefix}${row}`;
 }
 
-export function makeEventList(count: number, options: EventListOptions = {}): EventList {
+export function makeEventList(count: number, options: EventListOptions = {}): PlainEventList {
   const now = options.now ?? Date.UTC(2025, 0, 15, 9, 30);
   const isWhatsapp = options.whatsapp ?? ((row: number) => row % 3 === 2);
   const ids: string[] = [];

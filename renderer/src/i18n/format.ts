@@ -13,6 +13,8 @@ const DAY = 24 * HOUR;
 const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+const numberFormats = new Map<string, Intl.NumberFormat>();
 
 /** Intl formatters are costly to build and a grid formats many times per frame: one per language. */
 function cached<F>(cache: Map<string, F>, language: string, build: () => F): F {
@@ -48,11 +50,11 @@ export function formatDateTime(timestamp: number, language: string): string {
 }
 
 export function formatClockTime(timestamp: number, language: string): string {
-  return new Intl.DateTimeFormat(language, { hour: 'numeric', minute: '2-digit' }).format(timestamp);
+  return cached(clockFormats, language, () => new Intl.DateTimeFormat(language, { hour: 'numeric', minute: '2-digit' })).format(timestamp);
 }
 
 export function formatNumber(value: number, language: string): string {
-  return new Intl.NumberFormat(language).format(value);
+  return cached(numberFormats, language, () => new Intl.NumberFormat(language)).format(value);
 }
 
 /** The current time, refreshed every `intervalMs`, so relative times stay true while the view is open. */

@@ -2,6 +2,8 @@
  * Module-level actions: start-up and the push-event subscriptions, which live once per window, outside any component.
  */
 import { onPush } from '../bridge';
+import { mark } from '../perf/marks';
+import { dropPrefetchedEvents, prefetchEvents } from './eventsSlice';
 import { useAppStore } from './index';
 
 let unsubscribeAll: (() => void) | null = null;
@@ -44,16 +46,23 @@ export async function startApp(): Promise<void> {
   const store = useAppStore;
   const { loadState } = store.getState();
   if (loadState === 'loading' || loadState === 'ready') return;
+  mark('omo:start');
   store.setState({ loadState: 'loading', bridgeError: null });
   connectPushEvents();
   // The workspace decides what the first frame shows (the onboarding screen or the sections), so it loads with them.
-  const [infoLoaded] = await Promise.all([
+  const loading = Promise.all([
     store.getState().loadAppInfo(),
     store.getState().loadSettings(),
     store.getState().loadWorkspace(),
     // The session decides whether 對話 shows the grid or the sign-in prompt, so it is known before the first frame.
     store.getState().loadSession(),
   ]);
+  // The event list is the biggest answer by far: ask for it now, not after the session's round trip (and after the
+  // small calls above, so their answers are not queued behind it).
+  prefetchEvents();
+  const [infoLoaded] = await loading;
+  mark('omo:start-loaded');
+  dropPrefetchedEvents();
   store.setState({ loadState: infoLoaded ? 'ready' : 'failed' });
   if (infoLoaded) void store.getState().loadDrafts();
 }

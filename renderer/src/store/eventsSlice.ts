@@ -1,5 +1,7 @@
 import { api } from '../bridge';
-import { NO_FILTERS, buildIndex, filterRows, searchNamesOf, type EventIndex } from '../features/events/model';
+import { MalformedListError, NO_FILTERS, buildIndex, filterRows, hasEvent, warmIndex, type EventIndex } from '../features/events/model';
+import { mark, measure, measureSince, now } from '../perf/marks';
+import { emptySelection, recount } from './selectionSlice';
 import type { EventsSlice, SliceCreator } from './types';
 
 const NO_ROWS = new Int32Array(0);
@@ -9,9 +11,28 @@ const IDLE_COMPOSER = { state: 'idle', summary: null, error: null } as const;
 let listRequest = 0;
 let summaryRequest = 0;
 
-/** Normalises the names for search once the first rows have painted, so the first keystroke finds them ready. */
-function warmSearch(index: EventIndex): void {
-  const run = () => void searchNamesOf(index);
+/** Started before the first render (see prefetchEvents): the answer loadEvents takes instead of asking again. */
+let prefetched: ReturnType<typeof api.listEvents> | null = null;
+
+/**
+ * Asks main for the list at once, in parallel with app.info, settings and the session, so it is on its way while the
+ * shell renders. The session decides whether the list is shown (loadEvents is still what applies it); a signed-out
+ * answer is simply dropped.
+ */
+export function prefetchEvents(): void {
+  if (prefetched) return;
+  mark('omo:events-list-prefetch');
+  prefetched = api.listEvents();
+}
+
+/** The start-up is over: a prefetched answer nobody took (signed out, say) is not kept for a later loadEvents. */
+export function dropPrefetchedEvents(): void {
+  prefetched = null;
+}
+
+/** Normalises the names for search and maps ids to rows once the first rows have painted, off the critical path. */
+function warm(index: EventIndex): void {
+  const run = () => measure('omo:events-warm', () => warmIndex(index));
   if (typeof window.requestIdleCallback === 'function') window.requestIdleCallback(run, { timeout: 1500 });
   else window.setTimeout(run, 200);
 }
@@ -30,7 +51,12 @@ export const createEventsSlice: SliceCreator<EventsSlice> = (set, get) => ({
   loadEvents: async () => {
     const request = ++listRequest;
     if (get().eventList === null) set({ eventsLoad: 'loading' });
-    const result = await api.listEvents();
+    const requested = now();
+    const pending = prefetched;
+    prefetched = null;
+    mark('omo:events-list-requested');
+    const result = await (pending ?? api.listEvents());
+    measureSince('omo:events-list-call', requested);
     if (request !== listRequest) return;
     if (!result.ok) {
       set({ eventsLoad: get().eventList ? 'ready' : 'failed', eventsError: result.error.code });
@@ -38,11 +64,18 @@ export const createEventsSlice: SliceCreator<EventsSlice> = (set, get) => ({
     }
     const list = result.value;
     const current = get().eventIndex;
-    if (current && current.version === list.version && current.list.rows.ids.length === list.rows.ids.length) {
+    if (current && current.version === list.version && current.table.count === list.rows.ids.length) {
       set({ eventsLoad: 'ready', eventsError: null });
       return;
     }
-    const index = buildIndex(list);
+    let index: EventIndex;
+    try {
+      index = measure('omo:events-index', () => buildIndex(list));
+    } catch (error) {
+      if (!(error instanceof MalformedListError)) throw error;
+      set({ eventsLoad: get().eventList ? 'ready' : 'failed', eventsError: 'internal' });
+      return;
+    }
     // Rows that left 處理中 (or the cache) leave the selection, and the user is told how many.
     const { selection, anchorId, droppedNotice, eventsView } = get();
     let dropped = 0;
@@ -50,7 +83,7 @@ export const createEventsSlice: SliceCreator<EventsSlice> = (set, get) => ({
     if (selection.size > 0) {
       const next = new Set<string>();
       for (const id of selection) {
-        if (index.idToRow.has(id)) next.add(id);
+        if (hasEvent(index, id)) next.add(id);
         else dropped += 1;
       }
       if (dropped > 0) kept = next;
@@ -60,23 +93,24 @@ export const createEventsSlice: SliceCreator<EventsSlice> = (set, get) => ({
       eventIndex: index,
       eventsLoad: 'ready',
       eventsError: null,
-      filteredRows: filterRows(index, get().filters),
+      filteredRows: measure('omo:events-filter', () => filterRows(index, get().filters)),
+      ...(selection.size > 0 ? { selectionCounts: recount(index, kept) } : {}),
       ...(dropped > 0
         ? {
             selection: kept,
             droppedNotice: droppedNotice + dropped,
-            anchorId: anchorId !== null && index.idToRow.has(anchorId) ? anchorId : null,
+            anchorId: anchorId !== null && hasEvent(index, anchorId) ? anchorId : null,
           }
         : {}),
     });
-    warmSearch(index);
+    warm(index);
     if (dropped > 0 && eventsView === 'composer') void get().openComposer();
   },
 
   setFilters: (patch) => {
     const filters = { ...get().filters, ...patch };
     const index = get().eventIndex;
-    set({ filters, filteredRows: index ? filterRows(index, filters) : NO_ROWS });
+    set({ filters, filteredRows: index ? measure('omo:events-filter', () => filterRows(index, filters)) : NO_ROWS });
   },
 
   clearFilters: () => get().setFilters({ ...NO_FILTERS, sort: get().filters.sort }),
@@ -88,7 +122,7 @@ export const createEventsSlice: SliceCreator<EventsSlice> = (set, get) => ({
       return;
     }
     // Leaving batch mode lets the selection go with its checkboxes, so nothing stays selected out of sight.
-    set({ batchMode: false, eventsView: 'grid', selection: new Set(), anchorId: null, composer: IDLE_COMPOSER });
+    set({ batchMode: false, eventsView: 'grid', ...emptySelection(), anchorId: null, composer: IDLE_COMPOSER });
   },
 
   openComposer: async () => {
@@ -110,6 +144,7 @@ export const createEventsSlice: SliceCreator<EventsSlice> = (set, get) => ({
   resetEvents: () => {
     listRequest++;
     summaryRequest++;
+    prefetched = null;
     set({
       eventList: null,
       eventIndex: null,
@@ -120,7 +155,7 @@ export const createEventsSlice: SliceCreator<EventsSlice> = (set, get) => ({
       batchMode: false,
       eventsView: 'grid',
       composer: IDLE_COMPOSER,
-      selection: new Set(),
+      ...emptySelection(),
       anchorId: null,
       droppedNotice: 0,
       syncStatus: null,
@@ -133,4 +168,5 @@ export const createEventsSlice: SliceCreator<EventsSlice> = (set, get) => ({
 export function resetEventsModule(): void {
   listRequest = 0;
   summaryRequest = 0;
+  prefetched = null;
 }

@@ -1,5 +1,6 @@
 import type { SessionInfo } from '../../../preload/contract';
 import { api } from '../bridge';
+import { emptySelection } from './selectionSlice';
 import type { SessionSlice, SliceCreator } from './types';
 
 /** Whose events the store holds ("inboxUrl|account"), so another account's sign-in starts from an empty grid. */
@@ -48,7 +49,7 @@ export const createSessionSlice: SliceCreator<SessionSlice> = (set, get) => ({
     const reload = heldIdentity !== identity || !previous?.signedIn || get().eventList === null;
     heldIdentity = identity;
     if (!info.canBroadcast && (get().batchMode || get().selection.size > 0)) {
-      set({ batchMode: false, eventsView: 'grid', selection: new Set(), anchorId: null });
+      set({ batchMode: false, eventsView: 'grid', ...emptySelection(), anchorId: null });
     }
     if (reload) {
       void get().loadEvents();

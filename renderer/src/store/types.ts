@@ -13,7 +13,7 @@ import type {
   SyncStatus,
   WorkspaceInfo,
 } from '../../../preload/contract';
-import type { EventFilters, EventIndex } from '../features/events/model';
+import type { EventFilters, EventIndex, SelectionCounts } from '../features/events/model';
 
 export type Section = 'events' | 'drafts' | 'history' | 'report' | 'settings';
 export const SECTIONS: readonly Section[] = ['events', 'drafts', 'history', 'report', 'settings'];
@@ -143,6 +143,8 @@ export interface EventsSlice {
 export interface SelectionSlice {
   /** Selected event ids. Replaced on every change (a new Set), never mutated, so subscribers see each change. */
   selection: ReadonlySet<string>;
+  /** The selection per channel, kept with it (ids no longer listed are not counted). */
+  selectionCounts: SelectionCounts;
   /** Where shift-click and shift+arrows extend from. */
   anchorId: string | null;
   /** How many selected customers left 處理中 at the last reload (0: no notice). */

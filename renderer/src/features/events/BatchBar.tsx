@@ -1,22 +1,19 @@
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button } from '../../components/Button';
 import { Icon } from '../../components/Icon';
 import { formatNumber } from '../../i18n/format';
 import { useAppStore } from '../../store';
 import { Popover, usePopover } from './Menu';
-import { countSelection } from './model';
 
 /** Batch mode's bar: 快速全選 (top left), the count per channel, and 批量動作 → 發送訊息. */
 export function BatchBar() {
   const { t, i18n } = useTranslation();
-  const selection = useAppStore((state) => state.selection);
-  const index = useAppStore((state) => state.eventIndex);
   const filtered = useAppStore((state) => state.filteredRows.length);
   const selectAllFiltered = useAppStore((state) => state.selectAllFiltered);
   const clearSelection = useAppStore((state) => state.clearSelection);
   const openComposer = useAppStore((state) => state.openComposer);
-  const counts = useMemo(() => countSelection(index, selection), [index, selection]);
+  const counts = useAppStore((state) => state.selectionCounts);
   const [menuOpen, setMenuOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
   const closeMenu = useCallback(() => setMenuOpen(false), []);

@@ -80,7 +80,7 @@ export function EventFilters() {
   const list = useAppStore((state) => state.eventList);
   const shown = useAppStore((state) => state.filteredRows.length);
   const setFilters = useAppStore((state) => state.setFilters);
-  const total = list?.rows.ids.length ?? 0;
+  const total = useAppStore((state) => state.eventIndex?.table.count ?? 0);
   const n = (value: number) => formatNumber(value, i18n.language);
 
   return (

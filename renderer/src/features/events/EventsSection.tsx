@@ -105,7 +105,7 @@ function GridArea() {
       </div>
     );
   }
-  if (index.list.rows.ids.length === 0) {
+  if (index.table.count === 0) {
     return (
       <div className="grid-state grid-state--center" data-testid="events-empty">
         <EmptyState icon="inbox" title={t('events.noEventsTitle')} body={t('events.noEventsBody')} />
@@ -141,7 +141,7 @@ export function EventsSection() {
   const session = useAppStore((state) => state.session);
   const batchMode = useAppStore((state) => state.batchMode);
   const view = useAppStore((state) => state.eventsView);
-  const hasEvents = useAppStore((state) => (state.eventList?.rows.ids.length ?? 0) > 0);
+  const hasEvents = useAppStore((state) => (state.eventIndex?.table.count ?? 0) > 0);
   const setBatchMode = useAppStore((state) => state.setBatchMode);
   const setSection = useAppStore((state) => state.setSection);
   const demo = useAppStore((state) => state.status?.mode === 'demo');
