@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { UserConfig, build as ViteBuild } from 'vite';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const RENDERER_OUT = path.join(PROJECT_ROOT, 'out', 'renderer');
@@ -32,8 +33,23 @@ export async function ensureBuilt(options: { force?: boolean; log?: (line: strin
   // vite is a build tool: loaded only when a build is needed, never at run time of a current build.
   const { build } = await import('vite');
   const { rendererConfig } = await import('../../renderer/vite.config');
-  await build({ ...rendererConfig, configFile: false, logLevel: 'warn' });
+  // Always React's production build, also when a test runner (NODE_ENV=test) triggers the build: the preview host
+  // serves what users run, and benchmarks measure it. The React plugin reads NODE_ENV itself, so it is set for the build.
+  const previousNodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await buildBundles(build, rendererConfig);
+  } finally {
+    if (previousNodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = previousNodeEnv;
+  }
+}
+
+async function buildBundles(build: typeof ViteBuild, rendererConfig: UserConfig): Promise<void> {
+  const production = { mode: 'production' } as const;
+  await build({ ...rendererConfig, ...production, configFile: false, logLevel: 'warn' });
   await build({
+    ...production,
     configFile: false,
     logLevel: 'warn',
     publicDir: false,
