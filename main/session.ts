@@ -5,6 +5,7 @@ import {
   ChannelSummary,
   Plan,
   Role,
+  SIGNED_OUT_SESSION,
   type SessionInfo,
   type SignInInput,
 } from '../preload/contract';
@@ -131,18 +132,7 @@ export interface SessionDeps {
   timeoutMs?: number;
 }
 
-const SIGNED_OUT: SessionInfo = {
-  signedIn: false,
-  expired: false,
-  inboxUrl: null,
-  account: null,
-  user: null,
-  workspace: null,
-  store: null,
-  canBroadcast: false,
-  broadcastBlock: null,
-  channels: [],
-};
+const SIGNED_OUT: SessionInfo = SIGNED_OUT_SESSION;
 
 /** "…a1f": enough to tell two tokens apart, never enough to use one; nothing at all of a suspiciously short token. */
 export function tokenHint(token: string): string {

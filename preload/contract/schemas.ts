@@ -137,6 +137,20 @@ export const SessionInfo = z.object({
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
+/** The session of nobody: before the first sign-in and after signing out. */
+export const SIGNED_OUT_SESSION: SessionInfo = {
+  signedIn: false,
+  expired: false,
+  inboxUrl: null,
+  account: null,
+  user: null,
+  workspace: null,
+  store: null,
+  canBroadcast: false,
+  broadcastBlock: null,
+  channels: [],
+};
+
 export const SignInInput = z
   .object({
     /** Absent: the demo workspace's sandbox. An https URL, or http on a loopback address (a local sandbox). */

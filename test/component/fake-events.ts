@@ -3,7 +3,7 @@
  * the fake bridge packs it as main's events.list does), and the
  * SessionInfo of each demo login.
  */
-import type { DemoAccount, PlainEventList, SessionInfo } from '../../preload/contract';
+import { type DemoAccount, type PlainEventList, SIGNED_OUT_SESSION, type SessionInfo } from '../../preload/contract';
 
 export const STORES = [
   { id: 'store-xinyi', name: '台北信義店' },
@@ -83,18 +83,7 @@ export function makeEventList(count: number, options: EventListOptions = {}): Pl
   };
 }
 
-export const SIGNED_OUT: SessionInfo = {
-  signedIn: false,
-  expired: false,
-  inboxUrl: null,
-  account: null,
-  user: null,
-  workspace: null,
-  store: null,
-  canBroadcast: false,
-  broadcastBlock: null,
-  channels: [],
-};
+export const SIGNED_OUT: SessionInfo = SIGNED_OUT_SESSION;
 
 /** What main reports once `account` signed in (the seed's rule decides canBroadcast). */
 export function sessionFor(account: DemoAccount, inboxUrl: string): SessionInfo {
