@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,48 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../main/store/db';
 import { listDrafts } from '../../main/store/drafts';
 import { countEvents } from '../../main/store/events';
+import { type ChildOutcome, runTsChild } from '../helpers/child';
 import { makeTempDir } from '../helpers/tmp';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const WRITER = fileURLToPath(new URL('./store-writer.ts', import.meta.url));
 const COMMITTED_DRAFTS = 10; // store-writer.ts commits this many before the big transaction
 
-interface Outcome {
-  lines: string[];
-  signal: NodeJS.Signals | null;
-  code: number | null;
-  stderr: string;
-}
-
 /** Runs the writer and SIGKILLs it the moment it says "inserting" (mid-transaction). */
-function runAndKill(file: string, killAfter: number): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, file, String(killAfter)], {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const lines: string[] = [];
-    let buffered = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (data: string) => {
-      buffered += data;
-      let newline = buffered.indexOf('\n');
-      while (newline >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        lines.push(line);
-        if (line === 'inserting') child.kill('SIGKILL');
-        newline = buffered.indexOf('\n');
-      }
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (data: string) => {
-      stderr += data;
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ lines, signal, code, stderr }));
-  });
+function runAndKill(file: string, killAfter: number): Promise<ChildOutcome<string>> {
+  return runTsChild(WRITER, [file, String(killAfter)], { parse: (line) => line, killOn: (line) => line === 'inserting' });
 }
 
 describe('store survives SIGKILL in the middle of a large transaction', () => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,9 +9,9 @@ import { type Sandbox, startSandbox } from '../../main/sandbox/server';
 import { openDatabase } from '../../main/store/db';
 import { countEvents } from '../../main/store/events';
 import { readSyncState } from '../../main/store/sync-state';
+import { type ChildOutcome, runTsChild } from '../helpers/child';
 import { makeTempDir } from '../helpers/tmp';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./sync-child.ts', import.meta.url));
 const EVENTS = 20_000;
 const PAGE = 1000;
@@ -24,45 +23,15 @@ type Line =
   | { type: 'page'; page: number; cursor: string | null; nextCursor: string | null; items: number }
   | { type: 'done'; status: { state: string; fetched: number } };
 
-interface Outcome {
-  lines: Line[];
-  signal: NodeJS.Signals | null;
-  code: number | null;
-  stderr: string;
-}
-
 let sandbox: Sandbox;
 let token: string;
 
 /** Runs the child; with `killAfterPage`, SIGKILLs it as soon as it reports that page applied. */
-function runChild(file: string, killAfterPage?: number): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file, sandbox.origin], {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, OMO_TOKEN: token },
-    });
-    const lines: Line[] = [];
-    let buffered = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (data: string) => {
-      buffered += data;
-      let newline = buffered.indexOf('\n');
-      while (newline >= 0) {
-        const line = JSON.parse(buffered.slice(0, newline)) as Line;
-        buffered = buffered.slice(newline + 1);
-        lines.push(line);
-        if (killAfterPage !== undefined && line.type === 'page' && line.page === killAfterPage) child.kill('SIGKILL');
-        newline = buffered.indexOf('\n');
-      }
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (data: string) => {
-      stderr += data;
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ lines, signal, code, stderr }));
+function runChild(file: string, killAfterPage?: number): Promise<ChildOutcome<Line>> {
+  return runTsChild<Line>(CHILD, [file, sandbox.origin], {
+    parse: (line) => JSON.parse(line) as Line,
+    killOn: (line) => killAfterPage !== undefined && line.type === 'page' && line.page === killAfterPage,
+    env: { ...process.env, OMO_TOKEN: token },
   });
 }
 
