@@ -137,6 +137,59 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'composed images, the WhatsApp template cache, and the image a broadcast sends',
+    up(db) {
+      db.exec(`
+        -- Composed images (DESIGN §5): the files live in the user-data folder, named by the SHA-256 of the original
+        -- (orientation applied, metadata stripped); this row says which variants exist and how big they are. A row is
+        -- written only after every file is in place, so a row never points at a missing file.
+        CREATE TABLE images (
+          sha256 TEXT PRIMARY KEY NOT NULL CHECK (length(sha256) = 64 AND sha256 NOT GLOB '*[^0-9a-f]*'),
+          format TEXT NOT NULL CHECK (format IN ('jpeg', 'png')),
+          width INTEGER NOT NULL CHECK (width > 0),
+          height INTEGER NOT NULL CHECK (height > 0),
+          bytes INTEGER NOT NULL CHECK (bytes > 0),
+          preview_bytes INTEGER NOT NULL CHECK (preview_bytes > 0),
+          whatsapp_format TEXT NOT NULL CHECK (whatsapp_format IN ('jpeg', 'png')),
+          whatsapp_bytes INTEGER NOT NULL CHECK (whatsapp_bytes > 0),
+          source_format TEXT NOT NULL,
+          source_bytes INTEGER NOT NULL,
+          created_at INTEGER NOT NULL
+        ) STRICT;
+        -- The name of the file a draft's image came from, shown beside its thumbnail.
+        ALTER TABLE drafts ADD COLUMN image_name TEXT;
+        CREATE INDEX drafts_by_image ON drafts (image_sha256) WHERE image_sha256 IS NOT NULL;
+
+        -- The image a broadcast sends (its content snapshot names it too): kept while any broadcast refers to it.
+        ALTER TABLE broadcasts ADD COLUMN image_sha256 TEXT;
+        CREATE INDEX broadcasts_by_image ON broadcasts (image_sha256) WHERE image_sha256 IS NOT NULL;
+
+        -- The WhatsApp templates of each number (from its business account), cached so drafts can be composed
+        -- offline. Replaced as a whole per number by each successful fetch.
+        CREATE TABLE whatsapp_templates (
+          phone_number_id TEXT NOT NULL,
+          name TEXT NOT NULL,
+          language TEXT NOT NULL,
+          template_id TEXT NOT NULL,
+          status TEXT NOT NULL,
+          category TEXT,
+          parameter_format TEXT NOT NULL CHECK (parameter_format IN ('POSITIONAL', 'NAMED')),
+          components TEXT NOT NULL CHECK (json_valid(components) AND json_type(components) = 'array'),
+          PRIMARY KEY (phone_number_id, name, language)
+        ) STRICT;
+
+        -- When each number's templates were last fetched, and why the last attempt failed (if it did).
+        CREATE TABLE whatsapp_template_fetches (
+          phone_number_id TEXT PRIMARY KEY NOT NULL,
+          fetched_at INTEGER,
+          error TEXT,
+          attempted_at INTEGER NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 /** The schema version this build writes; a database with a higher user_version came from a newer build. */

@@ -1,4 +1,5 @@
 import type { Result } from './result';
+import type { ImageVariant } from './schemas';
 import type { EventName, EventPayload, MethodInput, MethodName, MethodOutput } from './methods';
 
 export * from './result';
@@ -12,12 +13,16 @@ export const IPC_EVENT_CHANNEL = 'omo:event';
 export const MEDIA_SCHEME = 'omo-media';
 /** Where the preview host serves the same media (same origin as the page; the key is required). */
 export const AVATAR_PATH = '/media/avatar/';
+/** Where the preview host serves a composed image's variants: `/media/image/<sha256>/<variant>` (key required). */
+export const IMAGE_PATH = '/media/image/';
 
 /** What the renderer sees as `window.omo`, whichever transport carries it. */
 export interface OmoBridge {
   invoke<M extends MethodName>(method: M, input: MethodInput<M>): Promise<Result<MethodOutput<M>>>;
   /** The URL of a customer's avatar, fetched and cached by main (the renderer never reaches the internet). */
   avatarUrl(eventId: string): string;
+  /** The URL of a composed image's variant (thumbnail or LINE preview), served by main from the user-data folder. */
+  imageUrl(sha256: string, variant: ImageVariant): string;
   /** Subscribes to a push event; returns the unsubscribe function. */
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
 }

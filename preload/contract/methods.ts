@@ -3,10 +3,16 @@ import {
   AppInfo,
   AppStatus,
   Deleted,
+  ComposeCheck,
+  ComposedImage,
   Draft,
+  DraftHead,
   DraftRef,
   DraftSaveInput,
   DraftSummary,
+  ImageImportInput,
+  TemplateCatalog,
+  TemplatesInput,
   NoInput,
   Settings,
   EventList,
@@ -29,8 +35,20 @@ export const methods = {
   'settings.set': { input: SettingsPatch, output: Settings },
   'drafts.list': { input: NoInput, output: z.array(DraftSummary) },
   'drafts.get': { input: DraftRef, output: Draft },
-  'drafts.save': { input: DraftSaveInput, output: Draft },
+  /** Autosave: creates a draft or patches one (absent fields stay); the image must come from compose.importImage. */
+  'drafts.save': { input: DraftSaveInput, output: DraftHead },
   'drafts.delete': { input: DraftRef, output: Deleted },
+  /** A copy of a draft (text, image, templates, selection) as a new draft. */
+  'drafts.duplicate': { input: DraftRef, output: DraftHead },
+  /**
+   * Converts and stores one image (sharp): orientation applied, metadata stripped, a variant per channel. Refused
+   * with image_too_large / image_unsupported / image_corrupt / image_too_many_pixels, storing nothing.
+   */
+  'compose.importImage': { input: ImageImportInput, output: ComposedImage },
+  /** The WhatsApp templates of the workspace's numbers: cached for offline; `refresh` fetches them (online). */
+  'compose.templates': { input: TemplatesInput, output: TemplateCatalog },
+  /** Validates a stored draft as main will send it: recipients, links, template parameters, every limit. */
+  'compose.check': { input: DraftRef, output: ComposeCheck },
   'workspace.get': { input: NoInput, output: WorkspaceInfo },
   /** Chooses the demo workspace: starts the sandbox inside main and points every client at it. */
   'workspace.useDemo': { input: NoInput, output: WorkspaceInfo },

@@ -30,6 +30,14 @@ export const ERROR_CODES = [
   'demo_unavailable',
   /** The transport to main is closed (for example the preview host stopped); the call did not run. */
   'disconnected',
+  /** The image file is over 20 MB. */
+  'image_too_large',
+  /** Not an image the app can read (JPEG, PNG, WebP, GIF, or HEIC where this build decodes it). */
+  'image_unsupported',
+  /** The file claims to be an image but cannot be decoded. */
+  'image_corrupt',
+  /** More pixels than the app decodes (a decompression bomb, or a panorama beyond 100 megapixels). */
+  'image_too_many_pixels',
   /** An unexpected failure in main; details are in the log, never in the message. */
   'internal',
 ] as const;

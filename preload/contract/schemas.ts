@@ -43,11 +43,109 @@ export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
 export const DraftText = z.string().max(MAX_TEXT_LENGTH);
 
-export const Draft = z.object({
+/** Files larger than this are refused before decoding (image_too_large). */
+export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+/** Images with more pixels than this are refused before decoding them (image_too_many_pixels: a decompression bomb). */
+export const MAX_IMAGE_PIXELS = 100_000_000;
+
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * A composed image as main stored it, content-addressed by the SHA-256 of its original: EXIF orientation applied,
+ * metadata (GPS included) stripped, and one variant per use (LINE original ≤ 10 MB, LINE preview ≤ 1 MB,
+ * WhatsApp ≤ 5 MB, a thumbnail for the UI).
+ */
+export const ComposedImage = z.object({
+  sha256: Sha256,
+  /** The LINE original's format (JPEG or PNG, what LINE takes). */
+  format: z.enum(['jpeg', 'png']),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** Sizes in bytes of the variants. */
+  bytes: z.number().int().positive(),
+  previewBytes: z.number().int().positive(),
+  whatsappBytes: z.number().int().positive(),
+  /** What the user dropped: its format and size before conversion. */
+  source: z.object({ format: z.string(), bytes: z.number().int().nonnegative() }),
+});
+export type ComposedImage = z.infer<typeof ComposedImage>;
+
+/** The variants the renderer may display (through `imageUrl` of the bridge). */
+export const ImageVariant = z.enum(['thumb', 'preview']);
+export type ImageVariant = z.infer<typeof ImageVariant>;
+
+/** A draft's image: the stored image and the name of the file it came from (shown, never used as a path). */
+export const DraftImageRef = z
+  .object({
+    sha256: Sha256,
+    name: z.string().max(255),
+  })
+  .strict();
+export type DraftImageRef = z.infer<typeof DraftImageRef>;
+
+export const DraftImage = DraftImageRef.extend({ image: ComposedImage });
+export type DraftImage = z.infer<typeof DraftImage>;
+
+/** A WhatsApp template parameter's value: a fixed text, or a customer field with a fallback when it is empty. */
+export const TemplateParamValue = z.discriminatedUnion('source', [
+  z.object({ source: z.literal('fixed'), text: z.string().max(1024) }).strict(),
+  z.object({ source: z.literal('customer_name'), fallback: z.string().max(1024) }).strict(),
+]);
+export type TemplateParamValue = z.infer<typeof TemplateParamValue>;
+
+/** WhatsApp phone-number ids, WABA ids and template ids are Graph ids: digits. */
+export const GraphId = z.string().regex(/^\d{1,32}$/);
+
+export const TemplateChoice = z
+  .object({
+    name: z.string().regex(/^[a-z0-9_]{1,512}$/),
+    /** Meta's locale code, e.g. zh_TW. */
+    language: z.string().regex(/^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$/),
+  })
+  .strict();
+export type TemplateChoice = z.infer<typeof TemplateChoice>;
+
+/** The template part for one WhatsApp number of the selection (templates belong to the number's business account). */
+export const WhatsAppNumberDraft = z
+  .object({
+    phoneNumberId: GraphId,
+    template: TemplateChoice.nullable(),
+    /** By parameter key: "1", "2"… for a positional template, the parameter's name for a named one. */
+    params: z
+      .record(z.string().regex(/^[A-Za-z0-9_]{1,64}$/), TemplateParamValue)
+      .refine((params) => Object.keys(params).length <= 100, 'at most 100 parameters'),
+  })
+  .strict();
+export type WhatsAppNumberDraft = z.infer<typeof WhatsAppNumberDraft>;
+
+export const WhatsAppDraft = z
+  .object({ numbers: z.array(WhatsAppNumberDraft).max(100) })
+  .strict()
+  .refine((draft) => new Set(draft.numbers.map((number) => number.phoneNumberId)).size === draft.numbers.length, 'a number appears twice');
+export type WhatsAppDraft = z.infer<typeof WhatsAppDraft>;
+
+export const EMPTY_WHATSAPP_DRAFT: WhatsAppDraft = { numbers: [] };
+
+export const MAX_SELECTION = 200_000;
+const EventIds = z.array(z.string().min(1).max(200)).max(MAX_SELECTION);
+
+/** A draft as drafts.save answers it: everything but the (possibly 100,000) selected event ids. */
+export const DraftHead = z.object({
   id: Id,
   text: DraftText,
+  image: DraftImage.nullable(),
+  whatsapp: WhatsAppDraft,
+  /** How many events the saved selection holds; null: the draft has no selection of its own. */
+  selectionCount: z.number().int().nonnegative().nullable(),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
+});
+export type DraftHead = z.infer<typeof DraftHead>;
+
+/** A whole draft (drafts.get): its content, image, template part and saved selection. */
+export const Draft = DraftHead.extend({
+  /** The event ids it is meant for (null: none saved). */
+  selection: EventIds.nullable(),
 });
 export type Draft = z.infer<typeof Draft>;
 
@@ -56,20 +154,194 @@ export const DraftSummary = z.object({
   /** The first non-empty line of the text, trimmed to 80 characters. */
   title: z.string(),
   length: z.number().int().nonnegative(),
+  /** The image's SHA-256 (for a thumbnail), or null. */
+  imageSha256: Sha256.nullable(),
+  /** The chosen WhatsApp templates' names. */
+  templates: z.array(z.string()),
+  selectionCount: z.number().int().nonnegative().nullable(),
   updatedAt: z.number().int(),
 });
 export type DraftSummary = z.infer<typeof DraftSummary>;
 
+/**
+ * Autosave: a new draft (no id) or a patch of one (with id; not_found if it was deleted). Absent fields are left as
+ * they are, so the selection is sent once, not with every keystroke.
+ */
 export const DraftSaveInput = z
   .object({
-    /** Absent: a new draft. Present: that draft is updated (not_found if it was deleted). */
     id: Id.optional(),
-    text: DraftText,
+    text: DraftText.optional(),
+    /** null removes the image; the image must have been stored by compose.importImage. */
+    image: DraftImageRef.nullable().optional(),
+    whatsapp: WhatsAppDraft.optional(),
+    selection: EventIds.nullable().optional(),
   })
   .strict();
 export type DraftSaveInput = z.infer<typeof DraftSaveInput>;
 
 export const DraftRef = z.object({ id: Id }).strict();
+
+/** compose.importImage: one file, as base64 (both transports carry text), with the name it had. */
+export const ImageImportInput = z
+  .object({
+    name: z.string().max(255),
+    /** Base64 of the file; a little over MAX_IMAGE_BYTES is let through so main can say image_too_large. */
+    data: z.string().max(Math.ceil((MAX_IMAGE_BYTES * 1.05) / 3) * 4),
+  })
+  .strict();
+export type ImageImportInput = z.infer<typeof ImageImportInput>;
+
+export const TemplatesInput = z.object({ refresh: z.boolean() }).strict();
+
+export const TemplateStatus = z.string();
+
+/** Why a template cannot be sent from the app, beyond its status. */
+export const TEMPLATE_UNSUPPORTED = [
+  /** No BODY component, or an empty one. */
+  'no_body',
+  /** A video, document or location header, or a text header with a parameter: the app fills only an image header. */
+  'header_format',
+  /** A component the app does not fill (carousel, limited-time offer, or one it does not know). */
+  'component_type',
+  /** A button that needs a parameter when sent (a URL with a {{1}} suffix, a coupon code, an OTP, a catalog). */
+  'button_parameters',
+  /** Placeholders that are neither {{1}}…{{n}} in order nor valid names. */
+  'param_format',
+  /** More than 100 parameters. */
+  'too_many_params',
+] as const;
+export const TemplateUnsupported = z.enum(TEMPLATE_UNSUPPORTED);
+export type TemplateUnsupported = z.infer<typeof TemplateUnsupported>;
+
+/** A template as the composer needs it, parsed from Meta's components. */
+export const TemplateInfo = z.object({
+  name: z.string(),
+  language: z.string(),
+  /** APPROVED, PENDING, REJECTED, PAUSED, DISABLED…: only APPROVED ones can be sent. */
+  status: TemplateStatus,
+  category: z.string().nullable(),
+  parameterFormat: z.enum(['POSITIONAL', 'NAMED']),
+  /** NONE, TEXT (static), IMAGE (the composed image goes there), or OTHER (video, document, location, a text header with a parameter). */
+  header: z.object({ format: z.enum(['NONE', 'TEXT', 'IMAGE', 'OTHER']), text: z.string().nullable() }),
+  body: z.string(),
+  footer: z.string().nullable(),
+  buttons: z.array(z.string()),
+  /** The body's parameters in order, with Meta's example values. */
+  params: z.array(z.object({ key: z.string(), example: z.string().nullable() })),
+  /** Why this template cannot be sent from the app (null: it can when APPROVED). */
+  unsupported: TemplateUnsupported.nullable(),
+});
+export type TemplateInfo = z.infer<typeof TemplateInfo>;
+
+export const NumberTemplates = z.object({
+  phoneNumberId: z.string(),
+  name: z.string(),
+  displayNumber: z.string(),
+  /** When the cached list was fetched (null: never). */
+  fetchedAt: z.number().nullable(),
+  /** Why the last refresh failed (an error code), when it did; the cached list is still shown. */
+  error: z.string().nullable(),
+  templates: z.array(TemplateInfo),
+});
+export type NumberTemplates = z.infer<typeof NumberTemplates>;
+
+export const TemplateCatalog = z.object({ numbers: z.array(NumberTemplates) });
+export type TemplateCatalog = z.infer<typeof TemplateCatalog>;
+
+/** Why a draft cannot be sent yet; `param` names the template parameter when one is to blame. */
+export const COMPOSE_PROBLEMS = [
+  /** No event selected (or none still in progress). */
+  'no_recipients',
+  /** LINE recipients but neither an image nor a text. */
+  'line_empty',
+  /** Over 5,000 UTF-16 units as typed, or once official links carry their UTM tags. */
+  'text_too_long',
+  'text_too_long_tagged',
+  /** The draft's image is no longer stored. */
+  'image_missing',
+  /** No cached templates for the number (fetch them online once). */
+  'wa_templates_unavailable',
+  'wa_template_missing',
+  /** The chosen template is not in the number's list any more. */
+  'wa_template_unknown',
+  'wa_template_not_approved',
+  'wa_template_unsupported',
+  'wa_header_image_missing',
+  'wa_param_missing',
+  /** A newline, a tab or more than four spaces in a row: Meta refuses it. */
+  'wa_param_invalid',
+  'wa_param_too_long',
+] as const;
+export const ComposeProblemCode = z.enum(COMPOSE_PROBLEMS);
+export type ComposeProblemCode = z.infer<typeof ComposeProblemCode>;
+
+export const ComposeProblem = z.object({ code: ComposeProblemCode, param: z.string().nullable() });
+export type ComposeProblem = z.infer<typeof ComposeProblem>;
+
+export const LinkKind = z.enum(['official', 'other']);
+export type LinkKind = z.infer<typeof LinkKind>;
+
+/** A link found in the text (linkify-it), as LINE will make it clickable. */
+export const TextLink = z.object({
+  /** UTF-16 offsets into the text. */
+  start: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+  url: z.string(),
+  /** 官網連結 (the workspace's official domains or their subdomains) or 非官網連結. */
+  kind: LinkKind,
+  /** The link as it will be sent to LINE customers when the workspace enables UTM (official links only), else null. */
+  tagged: z.string().nullable(),
+});
+export type TextLink = z.infer<typeof TextLink>;
+
+export const WhatsAppCheck = z.object({
+  phoneNumberId: z.string(),
+  name: z.string(),
+  displayNumber: z.string(),
+  recipients: z.number().int().nonnegative(),
+  template: TemplateInfo.nullable(),
+  problems: z.array(ComposeProblem),
+  /** The template filled for the first customer of this number, as their phone shows it. */
+  sample: z
+    .object({
+      customerName: z.string(),
+      header: z.string().nullable(),
+      body: z.string(),
+      footer: z.string().nullable(),
+    })
+    .nullable(),
+});
+export type WhatsAppCheck = z.infer<typeof WhatsAppCheck>;
+
+/** compose.check: what main makes of a stored draft: recipients, links, and every reason it cannot be sent yet. */
+export const ComposeCheck = z.object({
+  draftId: Id,
+  /** The draft's updatedAt this check was made for. */
+  updatedAt: z.number().int(),
+  recipients: z.object({
+    total: z.number().int().nonnegative(),
+    line: z.number().int().nonnegative(),
+    whatsapp: z.number().int().nonnegative(),
+    /** Saved ids that are no longer in progress (or no longer cached). */
+    dropped: z.number().int().nonnegative(),
+  }),
+  text: z.object({
+    /** UTF-16 units, as LINE counts them. */
+    length: z.number().int().nonnegative(),
+    /** The length once official links carry their UTM tags (equal to length without UTM). */
+    taggedLength: z.number().int().nonnegative(),
+    max: z.number().int().positive(),
+  }),
+  links: z.array(TextLink),
+  utm: z.boolean(),
+  line: z.object({ recipients: z.number().int().nonnegative(), problems: z.array(ComposeProblem) }),
+  whatsapp: z.array(WhatsAppCheck),
+  /** Problems of the draft as a whole (no recipients). */
+  problems: z.array(ComposeProblem),
+  /** True when every part with recipients can be sent. */
+  ready: z.boolean(),
+});
+export type ComposeCheck = z.infer<typeof ComposeCheck>;
 
 export const Deleted = z.object({ deleted: z.boolean() });
 
@@ -336,8 +608,6 @@ export type EventList = z.infer<typeof EventList>;
 export type PlainEventList = Omit<EventList, 'rows'> & { rows: EventColumns };
 /** The list with its rows packed (what events.list sends). */
 export type PackedEventList = Omit<EventList, 'rows'> & { rows: PackedEventColumns };
-
-export const MAX_SELECTION = 200_000;
 
 export const EventSelection = z
   .object({ eventIds: z.array(z.string().min(1).max(200)).min(1).max(MAX_SELECTION) })

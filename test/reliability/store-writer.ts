@@ -26,7 +26,16 @@ function main(): void {
   }
   const db = openDatabase(file);
   for (let index = 0; index < COMMITTED_DRAFTS; index += 1) {
-    insertDraft(db, { id: `draft-${index}`, text: `committed ${index}`, createdAt: T0 + index, updatedAt: T0 + index });
+    insertDraft(db, {
+      id: `draft-${index}`,
+      text: `committed ${index}`,
+      imageSha256: null,
+      imageName: null,
+      whatsapp: null,
+      selection: null,
+      createdAt: T0 + index,
+      updatedAt: T0 + index,
+    });
   }
   say('committed');
 

@@ -7,7 +7,7 @@ import {
   listRecipients,
 } from '../../../main/store/broadcasts';
 import { type Database, openDatabase } from '../../../main/store/db';
-import { deleteDraft, getDraft, insertDraft, listDrafts, updateDraftText } from '../../../main/store/drafts';
+import { type DraftRow, deleteDraft, getDraft, insertDraft, listDrafts, patchDraft } from '../../../main/store/drafts';
 import { countEvents, deleteEvents, getEvent, listEventsByStatus, upsertEvents } from '../../../main/store/events';
 import { getAllSettings, getSetting, setSettings } from '../../../main/store/settings';
 import { type TempDir, createTempDir } from '../../helpers/tmp';
@@ -56,20 +56,26 @@ describe('settings', () => {
 });
 
 describe('drafts', () => {
-  it('inserts, lists newest first, gets, updates and deletes', () => {
-    insertDraft(db, { id: 'a', text: 'first', createdAt: T0, updatedAt: T0 });
-    insertDraft(db, { id: 'b', text: 'second', createdAt: T0 + 1, updatedAt: T0 + 1 });
-    expect(listDrafts(db).map((row) => row.id)).toEqual(['b', 'a']);
-    expect(getDraft(db, 'a')).toEqual({ id: 'a', text: 'first', createdAt: T0, updatedAt: T0 });
+  const draft = (id: string, text: string, at: number): DraftRow => ({
+    id,
+    text,
+    imageSha256: null,
+    imageName: null,
+    whatsapp: null,
+    selection: null,
+    createdAt: at,
+    updatedAt: at,
+  });
 
-    expect(updateDraftText(db, 'a', 'first, edited', T0 + 5)).toEqual({
-      id: 'a',
-      text: 'first, edited',
-      createdAt: T0,
-      updatedAt: T0 + 5,
-    });
+  it('inserts, lists newest first, gets, patches and deletes', () => {
+    insertDraft(db, draft('a', 'first', T0));
+    insertDraft(db, draft('b', 'second', T0 + 1));
+    expect(listDrafts(db).map((row) => row.id)).toEqual(['b', 'a']);
+    expect(getDraft(db, 'a')).toEqual(draft('a', 'first', T0));
+
+    expect(patchDraft(db, 'a', { text: 'first, edited' }, T0 + 5)).toEqual({ ...draft('a', 'first, edited', T0), updatedAt: T0 + 5 });
     expect(listDrafts(db).map((row) => row.id)).toEqual(['a', 'b']);
-    expect(updateDraftText(db, 'missing', 'x', T0)).toBeUndefined();
+    expect(patchDraft(db, 'missing', { text: 'x' }, T0)).toBeUndefined();
 
     expect(deleteDraft(db, 'a')).toBe(true);
     expect(deleteDraft(db, 'a')).toBe(false);
@@ -77,9 +83,29 @@ describe('drafts', () => {
     expect(listDrafts(db).map((row) => row.id)).toEqual(['b']);
   });
 
+  it('patches only the fields given, and lists the selection by its size', () => {
+    insertDraft(db, draft('a', 'text', T0));
+    const sha = 'ab'.repeat(32);
+    patchDraft(db, 'a', { image: { sha256: sha, name: 'photo.jpg' }, selection: JSON.stringify(['e1', 'e2', 'e3']) }, T0 + 1);
+    patchDraft(db, 'a', { whatsapp: JSON.stringify({ numbers: [] }) }, T0 + 2);
+    expect(getDraft(db, 'a')).toEqual({
+      ...draft('a', 'text', T0),
+      imageSha256: sha,
+      imageName: 'photo.jpg',
+      whatsapp: '{"numbers":[]}',
+      selection: '["e1","e2","e3"]',
+      updatedAt: T0 + 2,
+    });
+    expect(listDrafts(db)).toEqual([
+      { id: 'a', text: 'text', imageSha256: sha, whatsapp: '{"numbers":[]}', selectionCount: 3, updatedAt: T0 + 2 },
+    ]);
+    patchDraft(db, 'a', { image: null, selection: null }, T0 + 3);
+    expect(getDraft(db, 'a')).toMatchObject({ imageSha256: null, imageName: null, selection: null, text: 'text' });
+  });
+
   it('refuses a duplicate id and a malformed image hash', () => {
-    insertDraft(db, { id: 'a', text: '', createdAt: T0, updatedAt: T0 });
-    expect(() => insertDraft(db, { id: 'a', text: 'again', createdAt: T0, updatedAt: T0 })).toThrow(/UNIQUE/);
+    insertDraft(db, draft('a', '', T0));
+    expect(() => insertDraft(db, draft('a', 'again', T0))).toThrow(/UNIQUE/);
     const setHash = db.prepare<[string]>("UPDATE drafts SET image_sha256 = ? WHERE id = 'a'");
     expect(() => setHash.run('not-a-hash')).toThrow(/CHECK/);
     expect(() => setHash.run('A'.repeat(64))).toThrow(/CHECK/);
