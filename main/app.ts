@@ -5,6 +5,8 @@ import {
   type AppInfo,
   type AppMode,
   type Draft,
+  type DraftHead,
+  type DraftImage,
   type DraftSummary,
   type EventList,
   type EventName,
@@ -12,8 +14,14 @@ import {
   type EventPayload,
   type Settings,
   type Transport,
+  type WhatsAppDraft,
+  EMPTY_WHATSAPP_DRAFT,
+  WhatsAppDraft as WhatsAppDraftSchema,
   events as eventSchemas,
 } from '../preload/contract';
+import { type ImageFile, type ImageStore, createImageStore } from './compose/images';
+import { checkDraft } from './compose/check';
+import { createTemplateCache } from './compose/templates';
 import { type Clock, systemClock } from './clock';
 import type { Logger } from './log';
 import type { NetworkStatus } from './network';
@@ -22,7 +30,7 @@ import { type Database, openDatabase } from './store/db';
 import * as drafts from './store/drafts';
 import * as settingsStore from './store/settings';
 import { type Avatar, createAvatarCache } from './media/avatars';
-import { buildEventList, packEventList, summarizeSelection } from './inbox/event-list';
+import { type SelectionBreakdown, breakdownSelection, buildEventList, packEventList, summarizeSelection } from './inbox/event-list';
 import { createSyncEngine } from './inbox/sync';
 import { startSandbox as startRealSandbox } from './sandbox/server';
 import { createSessionManager } from './session';
@@ -69,6 +77,10 @@ export interface App {
   secretValues(): Iterable<string>;
   /** A customer's avatar, fetched once and cached by main; null when there is none (or it cannot be had offline). */
   avatar(eventId: string): Promise<Avatar | null>;
+  /** A composed image's variant the renderer may show ('thumb' or 'preview'); null when it is not stored. */
+  image(sha256: string, variant: string): Promise<ImageFile | null>;
+  /** The composed images (for the send engine and tests). */
+  readonly images: ImageStore;
   /** Stops timers, the demo's sandbox, and closes the database (synchronously). Safe to call twice. */
   close(): Promise<void>;
 }
@@ -81,6 +93,33 @@ const DEFAULT_SETTINGS: Settings = { language: 'zh-TW' };
  * (test/integration/sync.test.ts parses buildEventList's output with the contract's schema).
  */
 const TRUSTED_OUTPUTS: ReadonlySet<MethodName> = new Set<MethodName>(['events.list']);
+
+/** Images no draft or broadcast refers to are removed after this long (a fresh import is not yet in a draft). */
+const IMAGE_GRACE_MS = 60 * 60_000;
+const SHOWN_IMAGE_VARIANTS: ReadonlySet<string> = new Set(['thumb', 'preview']);
+/** Base64 as both transports carry it: the alphabet, then at most two '='. */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Disk data: a draft's template part, read defensively (an unreadable one starts empty rather than break the draft). */
+function parseWhatsApp(raw: string | null): WhatsAppDraft {
+  if (raw === null) return EMPTY_WHATSAPP_DRAFT;
+  try {
+    const parsed = WhatsAppDraftSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : EMPTY_WHATSAPP_DRAFT;
+  } catch {
+    return EMPTY_WHATSAPP_DRAFT;
+  }
+}
+
+function parseSelection(raw: string | null): string[] | null {
+  if (raw === null) return null;
+  try {
+    const value: unknown = JSON.parse(raw);
+    return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : null;
+  } catch {
+    return null;
+  }
+}
 
 function titleOf(text: string): string {
   const line = text.split(/\r?\n/).find((candidate) => candidate.trim().length > 0) ?? '';
@@ -166,7 +205,12 @@ export function createApp(deps: AppDeps): App {
     network: workspaceNetwork,
   });
 
+  const images = createImageStore({ db, dir: path.join(deps.dataDir, 'media', 'images'), clock, logger: deps.logger });
+  const templates = createTemplateCache({ db, clock, logger: deps.logger });
+
   const ready = (async () => {
+    // Nothing is importing yet: every unreferenced image (a crash mid-import, a deleted draft's) can go.
+    await images.collect({ graceMs: 0 });
     try {
       if (workspace.kind() === 'none' && deps.defaultWorkspace === 'demo') await workspace.useDemo();
       else await workspace.resume();
@@ -187,12 +231,62 @@ export function createApp(deps: AppDeps): App {
     return { language };
   };
 
-  const toDraft = (row: drafts.DraftRow): Draft => ({
-    id: row.id,
-    text: row.text,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  });
+  /** Removing unreferenced images waits for a quiet moment: one sweep a few seconds after the last change. */
+  let collectTimer: NodeJS.Timeout | null = null;
+  const collectSoon = (): void => {
+    if (collectTimer !== null || closed) return;
+    collectTimer = setTimeout(() => {
+      collectTimer = null;
+      void images.collect({ graceMs: IMAGE_GRACE_MS });
+    }, 5_000);
+    collectTimer.unref();
+  };
+
+  const imageOf = (row: drafts.DraftRow): DraftImage | null => {
+    if (row.imageSha256 === null) return null;
+    const image = images.get(row.imageSha256);
+    return image === null ? null : { sha256: row.imageSha256, name: row.imageName ?? '', image };
+  };
+
+  const toDraftHead = (row: drafts.DraftRow): DraftHead => {
+    const selection = parseSelection(row.selection);
+    return {
+      id: row.id,
+      text: row.text,
+      image: imageOf(row),
+      whatsapp: parseWhatsApp(row.whatsapp),
+      selectionCount: selection === null ? null : selection.length,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    };
+  };
+
+  const toDraft = (row: drafts.DraftRow): Draft => ({ ...toDraftHead(row), selection: parseSelection(row.selection) });
+
+  const existingDraft = (id: string): drafts.DraftRow => {
+    const row = drafts.getDraft(db, id);
+    if (!row) throw new AppFailure('not_found', `No draft ${id}`);
+    return row;
+  };
+
+  /** The Inbox's numbers whose templates the composer offers: the signed-in workspace's. */
+  const whatsappNumbers = () => session.channelCredentials()?.whatsapp ?? [];
+
+  /**
+   * compose.check runs after every autosave; a 100,000-event selection is looked up once per (draft, selection,
+   * cache version), not per keystroke.
+   */
+  let breakdownCache: { draftId: string; selection: string; version: number; breakdown: SelectionBreakdown } | null = null;
+  const breakdownOf = (row: drafts.DraftRow): SelectionBreakdown | null => {
+    if (row.selection === null) return null;
+    const version = sync.version();
+    if (breakdownCache?.draftId === row.id && breakdownCache.version === version && breakdownCache.selection === row.selection) {
+      return breakdownCache.breakdown;
+    }
+    const breakdown = breakdownSelection(db, parseSelection(row.selection) ?? []);
+    breakdownCache = { draftId: row.id, selection: row.selection, version, breakdown };
+    return breakdown;
+  };
 
   let eventListCache: EventList | null = null;
 
@@ -220,31 +314,91 @@ export function createApp(deps: AppDeps): App {
         id: row.id,
         title: titleOf(row.text),
         length: row.text.length,
+        imageSha256: row.imageSha256,
+        templates: [
+          ...new Set(
+            parseWhatsApp(row.whatsapp).numbers.flatMap((number) => (number.template === null ? [] : [number.template.name])),
+          ),
+        ],
+        selectionCount: row.selectionCount,
         updatedAt: row.updatedAt,
       })),
-    'drafts.get': ({ id }) => {
-      const row = drafts.getDraft(db, id);
-      if (!row) throw new AppFailure('not_found', `No draft ${id}`);
-      return toDraft(row);
-    },
-    'drafts.save': ({ id, text }) => {
+    'drafts.get': ({ id }) => toDraft(existingDraft(id)),
+    'drafts.save': ({ id, text, image, whatsapp, selection }) => {
+      // The image must be one main stored: a draft never points at a file that is not there.
+      if (image !== undefined && image !== null && images.get(image.sha256) === null) {
+        throw new AppFailure('not_found', `No stored image ${image.sha256}; import it first`);
+      }
       const now = clock.now();
+      const patch: drafts.DraftPatch = {
+        ...(text === undefined ? {} : { text }),
+        ...(image === undefined ? {} : { image }),
+        ...(whatsapp === undefined ? {} : { whatsapp: JSON.stringify(whatsapp) }),
+        ...(selection === undefined ? {} : { selection: selection === null ? null : JSON.stringify([...new Set(selection)]) }),
+      };
       let row: drafts.DraftRow;
       if (id === undefined) {
-        row = { id: randomUUID(), text, createdAt: now, updatedAt: now };
+        row = {
+          id: randomUUID(),
+          text: patch.text ?? '',
+          imageSha256: patch.image?.sha256 ?? null,
+          imageName: patch.image?.name ?? null,
+          whatsapp: patch.whatsapp ?? null,
+          selection: patch.selection ?? null,
+          createdAt: now,
+          updatedAt: now,
+        };
         drafts.insertDraft(db, row);
       } else {
-        const updated = drafts.updateDraftText(db, id, text, now);
+        const updated = drafts.patchDraft(db, id, patch, now);
         if (!updated) throw new AppFailure('not_found', `No draft ${id}`);
         row = updated;
       }
+      if (image !== undefined) collectSoon();
       emit('drafts.changed', { ids: [row.id] });
-      return toDraft(row);
+      return toDraftHead(row);
     },
     'drafts.delete': ({ id }) => {
       const deleted = drafts.deleteDraft(db, id);
-      if (deleted) emit('drafts.changed', { ids: [id] });
+      if (deleted) {
+        emit('drafts.changed', { ids: [id] });
+        collectSoon();
+      }
       return { deleted };
+    },
+    'drafts.duplicate': ({ id }) => {
+      const source = existingDraft(id);
+      const now = clock.now();
+      const copy: drafts.DraftRow = { ...source, id: randomUUID(), createdAt: now, updatedAt: now };
+      drafts.insertDraft(db, copy);
+      emit('drafts.changed', { ids: [copy.id] });
+      return toDraftHead(copy);
+    },
+    'compose.importImage': ({ data }) => {
+      if (!BASE64.test(data)) throw new AppFailure('invalid_input', 'The image data is not base64');
+      return images.importImage(Buffer.from(data, 'base64'));
+    },
+    'compose.templates': async ({ refresh }) => {
+      session.assertCanBroadcast();
+      const numbers = whatsappNumbers();
+      return refresh && workspaceNetwork.isOnline() ? templates.refresh(numbers) : templates.catalog(numbers);
+    },
+    'compose.check': ({ id }) => {
+      const row = existingDraft(id);
+      return checkDraft({
+        draft: {
+          id: row.id,
+          text: row.text,
+          updatedAt: row.updatedAt,
+          image: row.imageSha256 === null ? null : { sha256: row.imageSha256 },
+          whatsapp: parseWhatsApp(row.whatsapp),
+        },
+        imageStored: row.imageSha256 === null || images.get(row.imageSha256) !== null,
+        selection: breakdownOf(row),
+        catalog: templates.catalog(whatsappNumbers()),
+        settings: session.workspaceSettings(),
+        senderId: session.info().user?.id ?? null,
+      });
     },
     'workspace.get': () => workspace.info(),
     'workspace.useDemo': () => workspace.useDemo(),
@@ -257,6 +411,7 @@ export function createApp(deps: AppDeps): App {
       if (session.identity() !== before) {
         sync.wipe();
         avatars.clear();
+        templates.clear();
       }
       sync.start();
       return info;
@@ -266,6 +421,7 @@ export function createApp(deps: AppDeps): App {
       const info = await session.signOut();
       sync.wipe();
       avatars.clear();
+      templates.clear();
       return info;
     },
     'events.list': () => {
@@ -298,10 +454,13 @@ export function createApp(deps: AppDeps): App {
     ready,
     workspace,
     avatar: (eventId) => avatars.get(eventId),
+    image: (sha256, variant) => (SHOWN_IMAGE_VARIANTS.has(variant) ? images.read(sha256, variant === 'thumb' ? 'thumb' : 'preview') : Promise.resolve(null)),
+    images,
     secretValues: () => session.secretValues(),
     close() {
       if (closed) return Promise.resolve();
       closed = true;
+      if (collectTimer !== null) clearTimeout(collectTimer);
       sync.stop();
       session.close();
       unsubscribeNetwork();

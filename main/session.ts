@@ -15,6 +15,7 @@ import type { Clock } from './clock';
 import {
   Channels,
   type InboxClient,
+  InboxSettings,
   InboxError,
   type LoginResponse,
   type Me,
@@ -63,6 +64,8 @@ const StoredFacts = z.object({
   expiresAt: z.number().nullable(),
   expired: z.boolean(),
   signedInAt: z.number(),
+  /** GET /v1/settings: official domains, the UTM switch, the broadcast expiry (absent in records of older versions). */
+  settings: InboxSettings.optional(),
 });
 type StoredFacts = z.output<typeof StoredFacts>;
 
@@ -113,6 +116,8 @@ export interface SessionManager {
   identity(): string | null;
   /** The token was refused: back to sign-in, keeping the non-secret facts (and drafts and history, other tables). */
   markExpired(): void;
+  /** The workspace's settings (official domains, UTM, expiry), as last fetched; defaults when never fetched. */
+  workspaceSettings(): InboxSettings;
   /** Throws AppFailure not_signed_in / forbidden_plan / forbidden_role unless the user may broadcast. */
   assertCanBroadcast(): void;
   /** Every secret value this run has held, for a log redactor (see createFileLogger's `secrets`). */
@@ -174,7 +179,12 @@ interface Fetched {
   expiresAt: number;
   me: Me;
   channels: Channels;
+  /** null when /v1/settings failed: the workspace still works, without official domains or UTM. */
+  settings: InboxSettings | null;
 }
+
+/** What the app assumes before /v1/settings has answered once: no official domain, no UTM, a day's expiry. */
+export const DEFAULT_WORKSPACE_SETTINGS: InboxSettings = { officialDomains: [], utmEnabled: false, broadcastExpiryHours: 24 };
 
 /** setTimeout's limit; a later expiry re-arms the timer when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -349,10 +359,21 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
       ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
     });
     try {
-      const [me, channels] = await Promise.all([authed.me(), authed.channels()]);
-      return { accessToken: login.accessToken, expiresAt: login.expiresAt, me, channels };
+      const [me, channels, settings] = await Promise.all([authed.me(), authed.channels(), fetchSettings(authed)]);
+      return { accessToken: login.accessToken, expiresAt: login.expiresAt, me, channels, settings };
     } catch (error) {
       throw signInFailure(error, 'profile', url);
+    }
+  };
+
+  /** GET /v1/settings; a failure is logged and leaves the settings unknown rather than refusing the sign-in. */
+  const fetchSettings = async (client: InboxClient): Promise<InboxSettings | null> => {
+    try {
+      return await client.settings();
+    } catch (error) {
+      if (isUnauthorized(error)) throw error;
+      logger.warn('session: workspace settings unavailable', { error });
+      return null;
     }
   };
 
@@ -401,6 +422,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
       expiresAt,
       expired: false,
       signedInAt: now,
+      ...(fetched.settings === null ? {} : { settings: fetched.settings }),
     });
     remember(nextSecret);
     armTimer();
@@ -446,8 +468,9 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
     const client = clientFor(current, held);
     let me: Me;
     let channels: Channels;
+    let settings: InboxSettings | null;
     try {
-      [me, channels] = await Promise.all([client.me(), client.channels()]);
+      [me, channels, settings] = await Promise.all([client.me(), client.channels(), fetchSettings(client)]);
     } catch (error) {
       // A 401 has already expired the session (the client's onUnauthorized); anything else keeps what is stored.
       if (!isUnauthorized(error)) logger.warn('session: refresh failed; keeping the stored session', { error });
@@ -469,6 +492,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
       workspace: { id: me.workspace.id, name: me.workspace.name, plan: me.workspace.plan },
       store: { id: me.store.id, name: me.store.name },
       channels: summariesOf(channels),
+      ...(settings === null ? {} : { settings }),
     });
     remember(nextSecret);
     changed();
@@ -604,6 +628,12 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
     },
 
     markExpired,
+
+    workspaceSettings() {
+      const current = facts;
+      if (current === null || !belongsToWorkspace(current)) return DEFAULT_WORKSPACE_SETTINGS;
+      return current.settings ?? DEFAULT_WORKSPACE_SETTINGS;
+    },
 
     assertCanBroadcast() {
       const current = info();

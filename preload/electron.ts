@@ -8,6 +8,7 @@ import {
   type EventName,
   type EventPayload,
   IPC_EVENT_CHANNEL,
+  type ImageVariant,
   MEDIA_SCHEME,
   IPC_INVOKE_PREFIX,
   type MethodName,
@@ -39,6 +40,9 @@ export function createElectronBridge(ipc: Pick<IpcRenderer, 'invoke' | 'on'>): O
   return {
     avatarUrl(eventId: string): string {
       return `${MEDIA_SCHEME}://avatar/${encodeURIComponent(eventId)}`;
+    },
+    imageUrl(sha256: string, variant: ImageVariant): string {
+      return `${MEDIA_SCHEME}://image/${encodeURIComponent(sha256)}/${encodeURIComponent(variant)}`;
     },
     invoke<M extends MethodName>(method: M, input: unknown): Promise<Result<MethodOutput<M>>> {
       if (!isMethodName(method)) {

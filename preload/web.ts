@@ -5,6 +5,7 @@
  */
 import {
   AVATAR_PATH,
+  IMAGE_PATH,
   type EventName,
   type OmoBridge,
   type Result,
@@ -76,6 +77,9 @@ function createWebBridge(): OmoBridge {
   return {
     avatarUrl(eventId) {
       return `${AVATAR_PATH}${encodeURIComponent(eventId)}?key=${encodeURIComponent(key)}`;
+    },
+    imageUrl(sha256, variant) {
+      return `${IMAGE_PATH}${encodeURIComponent(sha256)}/${encodeURIComponent(variant)}?key=${encodeURIComponent(key)}`;
     },
     invoke(method, input) {
       if (!isMethodName(method)) {

@@ -1,6 +1,7 @@
 import type { CustomScheme, Protocol } from 'electron';
 import { MEDIA_SCHEME } from '../../preload/contract';
 import { type Logger, silentLogger } from '../log';
+import { type ImageFile, imageResponseHeaders } from '../compose/images';
 import { type Avatar, avatarResponseHeaders } from '../media/avatars';
 
 /**
@@ -14,8 +15,17 @@ export const MEDIA_SCHEME_DEFINITION: CustomScheme = {
 
 /** The host part of `omo-media://avatar/<encoded event id>`. */
 export const AVATAR_HOST = 'avatar';
+/** The host part of `omo-media://image/<sha256>/<thumb|preview>`: a composed image's variant. */
+export const IMAGE_HOST = 'image';
 
 export type AvatarSource = (eventId: string) => Promise<Avatar | null>;
+export type ImageSource = (sha256: string, variant: string) => Promise<ImageFile | null>;
+
+/** What main's core serves on omo-media: (App.avatar and App.image). */
+export interface MediaSources {
+  avatar: AvatarSource;
+  image: ImageSource;
+}
 
 /** Must run before the app's 'ready': Electron accepts privileged schemes only then. */
 export function registerMediaScheme(protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {
@@ -47,35 +57,51 @@ export function avatarEventIdOf(rawUrl: string): string | null {
   }
 }
 
-/** Answers one omo-media: request: the cached avatar, or 404 for anything else. Never throws. */
+/** The image and variant of an image URL, or null for any other omo-media: URL. */
+export function imageRefOf(rawUrl: string): { sha256: string; variant: 'thumb' | 'preview' } | null {
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== `${MEDIA_SCHEME}:` || url.hostname !== IMAGE_HOST) return null;
+  const match = /^\/([0-9a-f]{64})\/(thumb|preview)$/.exec(url.pathname);
+  return match?.[1] && (match[2] === 'thumb' || match[2] === 'preview') ? { sha256: match[1], variant: match[2] } : null;
+}
+
+/** Answers one omo-media: request: a cached avatar or a composed image's variant, or 404 for anything else. Never throws. */
 export async function answerMediaRequest(
   request: Pick<Request, 'url' | 'method'>,
-  avatar: AvatarSource,
+  sources: MediaSources,
   logger: Logger = silentLogger,
 ): Promise<Response> {
   if (request.method !== 'GET' && request.method !== 'HEAD') return notFound();
   const eventId = avatarEventIdOf(request.url);
-  if (eventId === null) return notFound();
+  const image = eventId === null ? imageRefOf(request.url) : null;
+  if (eventId === null && image === null) return notFound();
   try {
-    const found = await avatar(eventId);
+    const found: Avatar | ImageFile | null =
+      eventId !== null ? await sources.avatar(eventId) : image === null ? null : await sources.image(image.sha256, image.variant);
     if (found === null) return notFound();
     // Copied into a plain ArrayBuffer-backed view: the cache's Buffer may share Node's pooled memory.
     const body = request.method === 'HEAD' ? null : new Uint8Array(found.body);
-    return new Response(body, { status: 200, headers: avatarResponseHeaders(found) });
+    const headers = eventId !== null ? avatarResponseHeaders(found) : imageResponseHeaders(found as ImageFile);
+    return new Response(body, { status: 200, headers });
   } catch (error) {
     logger.warn('omo-media request failed', { error });
     return notFound();
   }
 }
 
-/** After 'ready': serves omo-media: from main's caches. `avatar` is null until the core exists (404 meanwhile). */
+/** After 'ready': serves omo-media: from main's caches. `sources` is null until the core exists (404 meanwhile). */
 export function handleMediaProtocol(
   protocol: Pick<Protocol, 'handle'>,
-  avatar: () => AvatarSource | null,
+  sources: () => MediaSources | null,
   logger: Logger = silentLogger,
 ): void {
   protocol.handle(MEDIA_SCHEME, (request) => {
-    const source = avatar();
-    return source === null ? notFound() : answerMediaRequest(request, source, logger);
+    const current = sources();
+    return current === null ? notFound() : answerMediaRequest(request, current, logger);
   });
 }

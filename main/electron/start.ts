@@ -163,7 +163,11 @@ export function startElectronApp(electron: ElectronApi, options: StartOptions): 
 
     const started = core;
     // Registered before the window exists, so the first paint's avatars already resolve.
-    handleMediaProtocol(electron.protocol, () => (shutDown ? null : (eventId) => started.avatar(eventId)), logger);
+    handleMediaProtocol(
+      electron.protocol,
+      () => (shutDown ? null : { avatar: (eventId) => started.avatar(eventId), image: (sha256, variant) => started.image(sha256, variant) }),
+      logger,
+    );
     unregisterIpc = registerContractHandlers(electron.ipcMain, core.dispatch, isTrustedSenderFor(urls.isAppUrl), logger);
     unsubscribePush = core.subscribe(forwardPush);
     openMainWindow();

@@ -25,7 +25,8 @@ type ListRow = [
   hasAvatar: number,
 ];
 
-type SummaryRow = [channel: string, channelAccount: string, count: number];
+/** SQLite's bare-column rule: with max(), customer_name comes from the row holding the newest message. */
+type SummaryRow = [channel: string, channelAccount: string, count: number, sampleCustomer: string, newest: number];
 
 /**
  * The dictionary fields of a row in one string, so 100,000 rows bring 3 strings each across from SQLite instead of 9:
@@ -74,7 +75,7 @@ const statements = statementsFor((db: Database) => ({
   // One statement whatever the selection's size: the ids travel as one JSON array (no 32,766-parameter limit).
   summary: db
     .prepare<[string, string], SummaryRow>(
-      `SELECT channel, channel_account, count(*) FROM events
+      `SELECT channel, channel_account, count(*), customer_name, max(last_message_at) FROM events
        WHERE status = ? AND id IN (SELECT value FROM json_each(?))
        GROUP BY channel, channel_account ORDER BY channel, channel_account`,
     )
@@ -296,21 +297,31 @@ export function buildEventList(
  * What a selection amounts to: counts per channel and account among the ids that are cached and still in progress;
  * `dropped` counts the other distinct ids (left in_progress, reassigned away, or never cached).
  */
-export function summarizeSelection(db: Database, eventIds: readonly string[]): SelectionSummary {
+/** A selection per channel and account, with the customer of each account's newest conversation (the preview's sample). */
+export interface SelectionBreakdown extends SelectionSummary {
+  accounts: Array<SelectionSummary['accounts'][number] & { sampleCustomer: string | null }>;
+}
+
+export function breakdownSelection(db: Database, eventIds: readonly string[]): SelectionBreakdown {
   const distinct = new Set(eventIds);
   const rows = distinct.size === 0 ? [] : statements(db).summary.all(LISTED_STATUS, JSON.stringify([...distinct]));
   const nameOf = accountNames(db);
   let line = 0;
   let whatsapp = 0;
-  const accounts: SelectionSummary['accounts'] = [];
-  for (const [channel, id, count] of rows) {
+  const accounts: SelectionBreakdown['accounts'] = [];
+  for (const [channel, id, count, sampleCustomer] of rows) {
     const accountChannel: Channel = channel === 'line' ? 'line' : 'whatsapp';
     if (accountChannel === 'line') line += count;
     else whatsapp += count;
-    accounts.push({ channel: accountChannel, id, name: nameOf(accountChannel, id), count });
+    accounts.push({ channel: accountChannel, id, name: nameOf(accountChannel, id), count, sampleCustomer });
   }
   const total = line + whatsapp;
   return { total, line, whatsapp, accounts, dropped: distinct.size - total };
+}
+
+export function summarizeSelection(db: Database, eventIds: readonly string[]): SelectionSummary {
+  const { accounts, ...counts } = breakdownSelection(db, eventIds);
+  return { ...counts, accounts: accounts.map(({ sampleCustomer: _sample, ...account }) => account) };
 }
 
 /** The wire form of a list: see preload/contract/event-list-codec.ts. */

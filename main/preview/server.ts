@@ -4,10 +4,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { AVATAR_PATH, type WireMessage, type WireRequest } from '../../preload/contract';
+import { AVATAR_PATH, IMAGE_PATH, type WireMessage, type WireRequest } from '../../preload/contract';
 import type { App } from '../app';
 import { contentSecurityPolicy } from '../csp';
 import type { Logger } from '../log';
+import { imageResponseHeaders } from '../compose/images';
 import { avatarResponseHeaders } from '../media/avatars';
 
 export const PREVIEW_HOST = '127.0.0.1';
@@ -131,6 +132,17 @@ export async function startPreviewHost(options: PreviewHostOptions): Promise<Pre
     res.end(avatar.body);
   };
 
+  /** `/media/image/<sha256>/<thumb|preview>`: a composed image's variant (the draft's thumbnail, the LINE preview). */
+  const serveImage = async (res: http.ServerResponse, url: URL, method: string): Promise<void> => {
+    if (!sameSecret(url.searchParams.get('key'), key)) return refuse(res, 403, 'Wrong or missing key');
+    const match = /^([0-9a-f]{64})\/(thumb|preview)$/.exec(url.pathname.slice(IMAGE_PATH.length));
+    const image = match?.[1] && match[2] ? await app.image(match[1], match[2]) : null;
+    if (image === null) return refuse(res, 404, 'No image');
+    res.writeHead(200, imageResponseHeaders(image));
+    if (method === 'HEAD') return void res.end();
+    res.end(image.body);
+  };
+
   const server = http.createServer((req, res) => {
     void (async () => {
       // A page on another host name (DNS rebinding) never reaches the app.
@@ -144,6 +156,7 @@ export async function startPreviewHost(options: PreviewHostOptions): Promise<Pre
         return serveIndex(res);
       }
       if (url.pathname.startsWith(AVATAR_PATH)) return serveAvatar(res, url, req.method);
+      if (url.pathname.startsWith(IMAGE_PATH)) return serveImage(res, url, req.method);
       if (url.pathname === BRIDGE_PATH) return serveFile(res, options.bridgeFile, req.method);
       const file = path.resolve(rendererRoot, `.${decodeURIComponent(url.pathname)}`);
       if (!file.startsWith(rendererRoot + path.sep)) return refuse(res, 404, 'Not found');

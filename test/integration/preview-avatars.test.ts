@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AVATAR_PATH } from '../../preload/contract';
+import { AVATAR_PATH, IMAGE_PATH } from '../../preload/contract';
 import { type App, DATABASE_FILE, createApp } from '../../main/app';
 import { silentLogger } from '../../main/log';
 import { ManualNetworkStatus } from '../../main/network';
@@ -143,5 +143,26 @@ describe('preview host: avatars', () => {
 
   it('refuses a foreign Host header like every other route', async () => {
     expect((await get(avatarPath(PNG_EVENT), { host: `evil.example:${host.port}` })).status).toBe(421);
+  });
+});
+
+describe('the preview host serves composed images under /media/image/', () => {
+  it('serves a stored image’s thumbnail and preview with the key, and nothing else', async () => {
+    const stored = await app.images.importImage(PNG);
+    const at = (variant: string, key: string | null = host.key): string =>
+      `${IMAGE_PATH}${stored.sha256}/${variant}${key === null ? '' : `?key=${encodeURIComponent(key)}`}`;
+    for (const variant of ['thumb', 'preview']) {
+      const response = await get(at(variant));
+      expect(response.status).toBe(200);
+      expect(response.headers['content-type']).toBe('image/jpeg');
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.body.subarray(0, 2).toString('hex')).toBe('ffd8');
+    }
+    expect((await get(at('thumb', null))).status).toBe(403);
+    expect((await get(at('thumb', 'wrong'))).status).toBe(403);
+    expect((await get(at('original'))).status).toBe(404);
+    expect((await get(at('whatsapp'))).status).toBe(404);
+    expect((await get(`${IMAGE_PATH}${'cd'.repeat(32)}/thumb?key=${host.key}`)).status).toBe(404);
+    expect((await get(`${IMAGE_PATH}..%2F${stored.sha256}/thumb?key=${host.key}`)).status).toBe(404);
   });
 });

@@ -9,9 +9,11 @@ import {
   answerMediaRequest,
   avatarEventIdOf,
   handleMediaProtocol,
+  imageRefOf,
 } from '../../../main/electron/media-protocol';
 import { startElectronApp } from '../../../main/electron/start';
 import type { Avatar } from '../../../main/media/avatars';
+import type { ImageFile } from '../../../main/compose/images';
 import { silentLogger } from '../../../main/log';
 import { asElectron, createFakeElectron } from './fake-electron';
 
@@ -20,16 +22,24 @@ const PNG: Avatar = { body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1
 /** The avatar source main's core provides: one known event (whose id needs encoding). */
 const source = vi.fn(async (eventId: string): Promise<Avatar | null> => (eventId === 'evt 1/ä' ? PNG : null));
 const AVATAR_URL = `${MEDIA_SCHEME}://avatar/${encodeURIComponent('evt 1/ä')}`;
+const SHA = 'ab'.repeat(32);
+const JPEG: ImageFile = { body: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]), contentType: 'image/jpeg' };
+const image = vi.fn(async (sha256: string, variant: string): Promise<ImageFile | null> =>
+  sha256 === SHA && (variant === 'thumb' || variant === 'preview') ? JPEG : null,
+);
+const sources = { avatar: source, image };
+const IMAGE_URL = `${MEDIA_SCHEME}://image/${SHA}/thumb`;
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
   while (cleanups.length > 0) cleanups.pop()?.();
   source.mockClear();
+  image.mockClear();
 });
 
 describe('omo-media: requests', () => {
   it('answers an avatar with its bytes, type, cache and CSP headers', async () => {
-    const response = await answerMediaRequest(new Request(AVATAR_URL), source);
+    const response = await answerMediaRequest(new Request(AVATAR_URL), sources);
     expect(response.status).toBe(200);
     expect(Buffer.from(await response.arrayBuffer()).equals(PNG.body)).toBe(true);
     expect(response.headers.get('content-type')).toBe('image/png');
@@ -46,17 +56,33 @@ describe('omo-media: requests', () => {
     [`${MEDIA_SCHEME}://avatar/%E0%A4%A`],
     [`${MEDIA_SCHEME}://other/${encodeURIComponent('evt 1/ä')}`],
     [`${MEDIA_SCHEME}://media/avatar/x`],
+    [`${MEDIA_SCHEME}://image/${SHA}/original`],
+    [`${MEDIA_SCHEME}://image/${SHA}/whatsapp`],
+    [`${MEDIA_SCHEME}://image/${'cd'.repeat(32)}/thumb`],
+    [`${MEDIA_SCHEME}://image/${SHA.toUpperCase()}/thumb`],
+    [`${MEDIA_SCHEME}://image/${SHA}/thumb/x`],
+    [`${MEDIA_SCHEME}://image/%2E%2E%2F${SHA}/thumb`],
   ])('answers 404 for %s', async (url) => {
-    const response = await answerMediaRequest(new Request(url), source);
+    const response = await answerMediaRequest(new Request(url), sources);
     expect(response.status).toBe(404);
   });
 
+  it('answers a composed image variant with the image headers', async () => {
+    const response = await answerMediaRequest(new Request(IMAGE_URL), sources);
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer()).equals(JPEG.body)).toBe(true);
+    expect(response.headers.get('content-type')).toBe('image/jpeg');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(image).toHaveBeenCalledWith(SHA, 'thumb');
+    expect(imageRefOf(`${MEDIA_SCHEME}://image/${SHA}/preview`)).toEqual({ sha256: SHA, variant: 'preview' });
+  });
+
   it('answers 404 for methods other than GET and HEAD, and when the source throws', async () => {
-    expect((await answerMediaRequest(new Request(AVATAR_URL, { method: 'POST', body: 'x' }), source)).status).toBe(404);
+    expect((await answerMediaRequest(new Request(AVATAR_URL, { method: 'POST', body: 'x' }), sources)).status).toBe(404);
     const broken = vi.fn(async (): Promise<Avatar | null> => {
       throw new Error('disk on fire');
     });
-    expect((await answerMediaRequest(new Request(AVATAR_URL), broken, silentLogger)).status).toBe(404);
+    expect((await answerMediaRequest(new Request(AVATAR_URL), { avatar: broken, image }, silentLogger)).status).toBe(404);
   });
 
   it('parses only omo-media://avatar/<id>', () => {
@@ -68,10 +94,10 @@ describe('omo-media: requests', () => {
   it('handleMediaProtocol serves through protocol.handle, and 404s while the source is missing', async () => {
     const fake = createFakeElectron();
     fake.fireReady();
-    let current: typeof source | null = null;
+    let current: typeof sources | null = null;
     handleMediaProtocol(fake.protocol, () => current);
     expect((await fake.protocol.request(AVATAR_URL)).status).toBe(404);
-    current = source;
+    current = sources;
     expect((await fake.protocol.request(AVATAR_URL)).status).toBe(200);
     const head = await fake.protocol.request(AVATAR_URL, 'HEAD');
     expect(head.status).toBe(200);
@@ -89,6 +115,7 @@ describe('the shell registers omo-media', () => {
       dispatch: vi.fn(),
       subscribe: vi.fn(() => () => {}),
       avatar: source,
+      image,
       close,
     } as unknown as App;
     const handle = startElectronApp(asElectron(fake), {
@@ -142,6 +169,7 @@ describe('the shell registers omo-media', () => {
     expect(avatar.headers.get('x-content-type-options')).toBe('nosniff');
     expect((await fake.protocol.request(`${MEDIA_SCHEME}://avatar/unknown`)).status).toBe(404);
     expect((await fake.protocol.request(`${MEDIA_SCHEME}://elsewhere/x`)).status).toBe(404);
+    expect((await fake.protocol.request(IMAGE_URL)).status).toBe(200);
 
     // After quit, the closed core is no longer asked.
     fake.app.quit();

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as electron from 'electron';
 import { IPC_EVENT_CHANNEL, MEDIA_SCHEME, type OmoBridge, methodNames } from '../../../preload/contract';
-import { avatarEventIdOf } from '../../../main/electron/media-protocol';
+import { avatarEventIdOf, imageRefOf } from '../../../main/electron/media-protocol';
 import type { FakeElectron } from './fake-electron';
 
 // The preload runs against the fake: it only touches contextBridge and ipcRenderer.
@@ -18,10 +18,10 @@ beforeAll(async () => {
 });
 
 describe('preload/electron.ts', () => {
-  it('exposes exactly one key, omo, holding exactly avatarUrl, invoke and on', () => {
+  it('exposes exactly one key, omo, holding exactly avatarUrl, imageUrl, invoke and on', () => {
     expect(fake.contextBridge.exposeInMainWorld).toHaveBeenCalledOnce();
     expect(Object.keys(fake.contextBridge.exposed)).toEqual(['omo']);
-    expect(Object.keys(bridge).sort()).toEqual(['avatarUrl', 'invoke', 'on']);
+    expect(Object.keys(bridge).sort()).toEqual(['avatarUrl', 'imageUrl', 'invoke', 'on']);
     expect(typeof bridge.avatarUrl).toBe('function');
     expect(typeof bridge.invoke).toBe('function');
     expect(typeof bridge.on).toBe('function');
@@ -34,6 +34,13 @@ describe('preload/electron.ts', () => {
       const url = bridge.avatarUrl(id);
       expect(url.startsWith(`${MEDIA_SCHEME}://avatar/`)).toBe(true);
       expect(avatarEventIdOf(url)).toBe(id);
+    }
+  });
+
+  it('builds omo-media image URLs that the protocol handler in main reads back to the same image and variant', () => {
+    const sha = '0f'.repeat(32);
+    for (const variant of ['thumb', 'preview'] as const) {
+      expect(imageRefOf(bridge.imageUrl(sha, variant))).toEqual({ sha256: sha, variant });
     }
   });
 
