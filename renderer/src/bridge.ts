@@ -7,6 +7,8 @@ import type {
   DraftSaveInput,
   EventName,
   EventPayload,
+  ImageImportInput,
+  ImageVariant,
   MethodInput,
   MethodName,
   MethodOutput,
@@ -64,6 +66,10 @@ export const api = {
   getDraft: (id: string) => call('drafts.get', { id }),
   saveDraft: (input: DraftSaveInput) => call('drafts.save', input),
   deleteDraft: (id: string) => call('drafts.delete', { id }),
+  duplicateDraft: (id: string) => call('drafts.duplicate', { id }),
+  importImage: (input: ImageImportInput) => call('compose.importImage', input),
+  listTemplates: (refresh: boolean) => call('compose.templates', { refresh }),
+  checkDraft: (id: string) => call('compose.check', { id }),
   getWorkspace: () => call('workspace.get', {}),
   useDemoWorkspace: () => call('workspace.useDemo', {}),
   getSession: () => call('session.get', {}),
@@ -84,6 +90,17 @@ export function avatarUrl(eventId: string): string {
   if (!bridge || typeof bridge.avatarUrl !== 'function') return '';
   try {
     return bridge.avatarUrl(eventId);
+  } catch {
+    return '';
+  }
+}
+
+/** The URL main serves a composed image's variant on (the thumbnail or the LINE preview); empty without a bridge. */
+export function imageUrl(sha256: string, variant: ImageVariant): string {
+  const bridge = getBridge();
+  if (!bridge || typeof bridge.imageUrl !== 'function') return '';
+  try {
+    return bridge.imageUrl(sha256, variant);
   } catch {
     return '';
   }

@@ -119,20 +119,25 @@ describe('對話 › 處理中事件: the grid', () => {
     act(() => screen.getByTestId('select-all').click());
     expect(counts()).toMatchObject({ total: 30, line: 20, whatsapp: 10 });
 
-    // 批量動作 → 發送訊息: the summary from broadcast.summarize, and no fake composer.
+    // 批量動作 → 發送訊息: the composer for the selection, its recipients from broadcast.summarize until a draft exists.
     act(() => screen.getByTestId('batch-actions').click());
     act(() => screen.getByTestId('batch-send').click());
+    await screen.findByTestId('composer');
     const summary = await screen.findByTestId('selection-summary');
-    expect(summary.getAttribute('data-total')).toBe('30');
+    await waitFor(() => expect(summary.getAttribute('data-total')).toBe('30'));
     expect(summary.getAttribute('data-line')).toBe('20');
     expect(summary.getAttribute('data-whatsapp')).toBe('10');
     expect(summary.textContent).toContain('共 30 位顧客');
-    expect(summary.textContent).toContain('晨光選物 LINE');
-    expect(screen.getByTestId('composer-next').textContent).toContain('撰寫訊息會在下一版推出');
-    expect(screen.queryByRole('textbox', { name: /訊息/ })).toBeNull();
+    expect(summary.textContent).toContain('群發訊息 (LINE)');
+    expect(summary.textContent).toContain('群發範本訊息 (WhatsApp)');
+    expect(screen.getByTestId('text-input')).toBeTruthy();
+    expect(screen.getByTestId('image-drop')).toBeTruthy();
     expect((bridge.callsOf('broadcast.summarize')[0] as { eventIds: string[] }).eventIds).toHaveLength(30);
+    // The draft is created by the first content, not by opening the composer.
+    expect(bridge.callsOf('drafts.save')).toEqual([]);
 
     act(() => screen.getByTestId('composer-back').click());
+    await screen.findByTestId('batch-bar');
     expect(counts().total).toBe(30);
   });
 
@@ -331,7 +336,7 @@ describe('對話 › 處理中事件: the grid', () => {
     spy.mockRestore();
   });
 
-  it('has no Chinese in the English grid, batch bar and summary (the data aside)', async () => {
+  it('has no Chinese in the English grid, batch bar and composer (the data aside)', async () => {
     await signedIn({ settings: { language: 'en' } });
     enterBatchMode();
     fireEvent.click(row(eventId(0)));
@@ -342,7 +347,8 @@ describe('對話 › 處理中事件: the grid', () => {
     expect(text.match(CJK), text).toBeNull();
     act(() => screen.getByTestId('batch-actions').click());
     act(() => screen.getByTestId('batch-send').click());
-    await screen.findByTestId('selection-summary');
+    await screen.findByTestId('composer');
+    await screen.findByTestId('wa-number');
     text = uiText(document.body);
     expect(text.match(CJK), text).toBeNull();
   });

@@ -4,8 +4,13 @@
  */
 import {
   type AppInfo,
+  type ComposeCheck,
+  type ComposedImage,
   type DemoAccount,
   type Draft,
+  type DraftHead,
+  type DraftSummary,
+  type ImageVariant,
   type ErrorCode,
   type PlainEventList,
   type EventName,
@@ -18,6 +23,7 @@ import {
   type SessionInfo,
   type Settings,
   type SyncStatus,
+  type TemplateCatalog,
   type WorkspaceInfo,
   err,
   events as eventSchemas,
@@ -25,6 +31,7 @@ import {
   ok,
 } from '../../preload/contract';
 import { packEventList } from '../../preload/contract/event-list-codec';
+import { computeCheck, fakeComposedImage, fakeTemplates, importRefusal } from './fake-compose';
 import { SIGNED_OUT, makeEventList, sessionFor } from './fake-events';
 
 /** Deterministic, schema-valid v4 UUIDs. */
@@ -56,6 +63,12 @@ export interface FakeBridgeOptions {
   appInfo?: Partial<AppInfo>;
   settings?: Settings;
   drafts?: Array<Pick<Draft, 'text'> & Partial<Draft>>;
+  /** The WhatsApp templates main has cached (default: a small catalog for two numbers). */
+  templates?: TemplateCatalog;
+  /** The workspace tags official links with UTM parameters. */
+  utm?: boolean;
+  /** The workspace's official domains (default shop.example.com). */
+  officialDomains?: string[];
   /** Defaults follow appInfo.mode: none on 'setup', the demo otherwise. */
   workspace?: WorkspaceInfo;
   /** The fake clock; each call advances it by one second unless given. */
@@ -97,6 +110,13 @@ export class FakeBridge implements OmoBridge {
   eventList: PlainEventList;
   readonly packedEvents: boolean;
   syncStatus: SyncStatus;
+  /** Images stored by compose.importImage, by SHA-256. */
+  readonly images = new Map<string, ComposedImage>();
+  templates: TemplateCatalog;
+  utm: boolean;
+  officialDomains: string[];
+  /** compose.check answers this instead of computing (a stale or a hand-made answer). */
+  cannedCheck: ((draft: Draft) => ComposeCheck) | null = null;
 
   private nextId = 1;
   private clock = FAKE_START;
@@ -136,11 +156,43 @@ export class FakeBridge implements OmoBridge {
       nextAttemptAt: null,
       ...options.syncStatus,
     };
+    this.templates = options.templates ?? fakeTemplates(FAKE_START - 60 * 60_000);
+    this.utm = options.utm ?? false;
+    this.officialDomains = options.officialDomains ?? ['shop.example.com'];
     for (const draft of options.drafts ?? []) {
       const id = draft.id ?? fakeId(this.nextId++);
       const time = draft.updatedAt ?? this.now();
-      this.drafts.set(id, { id, text: draft.text, createdAt: draft.createdAt ?? time, updatedAt: time });
+      if (draft.image) this.images.set(draft.image.sha256, draft.image.image);
+      this.drafts.set(id, {
+        id,
+        text: draft.text,
+        image: draft.image ?? null,
+        whatsapp: draft.whatsapp ?? { numbers: [] },
+        selection: draft.selection ?? null,
+        selectionCount: draft.selection ? draft.selection.length : null,
+        createdAt: draft.createdAt ?? time,
+        updatedAt: time,
+      });
     }
+  }
+
+  /** A stored draft as drafts.save answers it (without the selection's ids). */
+  private head(draft: Draft): DraftHead {
+    const { selection: _selection, ...head } = draft;
+    return head;
+  }
+
+  private summary(draft: Draft): DraftSummary {
+    const line = draft.text.split(/\r?\n/).find((candidate) => candidate.trim().length > 0)?.trim() ?? '';
+    return {
+      id: draft.id,
+      title: line.slice(0, 80),
+      length: draft.text.length,
+      imageSha256: draft.image?.sha256 ?? null,
+      templates: draft.whatsapp.numbers.flatMap((number) => (number.template ? [number.template.name] : [])),
+      selectionCount: draft.selection ? draft.selection.length : null,
+      updatedAt: draft.updatedAt,
+    };
   }
 
   /** The next call of `method` resolves to this error instead of running. */
@@ -168,6 +220,10 @@ export class FakeBridge implements OmoBridge {
 
   avatarUrl(eventId: string): string {
     return `omo-media://avatar/${encodeURIComponent(eventId)}`;
+  }
+
+  imageUrl(sha256: string, variant: ImageVariant): string {
+    return `omo-media://image/${sha256}/${variant}`;
   }
 
   private sessionOf(account: string): SessionInfo {
@@ -240,36 +296,84 @@ export class FakeBridge implements OmoBridge {
       this.announce('settings.changed', this.settings);
       return this.settings;
     },
-    'drafts.list': () =>
-      [...this.drafts.values()]
-        .sort((a, b) => b.updatedAt - a.updatedAt)
-        .map((draft) => {
-          const line = draft.text.split(/\r?\n/).find((candidate) => candidate.trim().length > 0)?.trim() ?? '';
-          return { id: draft.id, title: line.slice(0, 80), length: draft.text.length, updatedAt: draft.updatedAt };
-        }),
+    'drafts.list': () => [...this.drafts.values()].sort((a, b) => b.updatedAt - a.updatedAt).map((draft) => this.summary(draft)),
     'drafts.get': ({ id }) => {
       const draft = this.drafts.get(id);
       if (!draft) throw new Failure('not_found');
       return draft;
     },
-    'drafts.save': ({ id, text }) => {
+    // Like main: a new draft, or a patch of one where absent fields stay as they are.
+    'drafts.save': ({ id, text, image, whatsapp, selection }) => {
       const now = this.now();
+      if (image && !this.images.has(image.sha256)) throw new Failure('invalid_input');
       let draft: Draft;
       if (id === undefined) {
-        draft = { id: fakeId(this.nextId++), text, createdAt: now, updatedAt: now };
+        draft = {
+          id: fakeId(this.nextId++),
+          text: text ?? '',
+          image: null,
+          whatsapp: { numbers: [] },
+          selection: null,
+          selectionCount: null,
+          createdAt: now,
+          updatedAt: now,
+        };
       } else {
         const existing = this.drafts.get(id);
         if (!existing) throw new Failure('not_found');
-        draft = { ...existing, text, updatedAt: now };
+        draft = { ...existing, updatedAt: now };
+      }
+      if (text !== undefined) draft.text = text;
+      if (image !== undefined) draft.image = image === null ? null : { ...image, image: this.images.get(image.sha256) as ComposedImage };
+      if (whatsapp !== undefined) draft.whatsapp = whatsapp;
+      if (selection !== undefined) {
+        draft.selection = selection;
+        draft.selectionCount = selection === null ? null : selection.length;
       }
       this.drafts.set(draft.id, draft);
       this.announce('drafts.changed', { ids: [draft.id] });
-      return draft;
+      return this.head(draft);
     },
     'drafts.delete': ({ id }) => {
       const deleted = this.drafts.delete(id);
       if (deleted) this.announce('drafts.changed', { ids: [id] });
       return { deleted };
+    },
+    'drafts.duplicate': ({ id }) => {
+      const existing = this.drafts.get(id);
+      if (!existing) throw new Failure('not_found');
+      const now = this.now();
+      const copy: Draft = { ...existing, id: fakeId(this.nextId++), createdAt: now, updatedAt: now };
+      this.drafts.set(copy.id, copy);
+      this.announce('drafts.changed', { ids: [copy.id] });
+      return this.head(copy);
+    },
+    // Like main: refused by what the file is (here: by its name), storing nothing; else stored by its hash.
+    'compose.importImage': ({ name, data }) => {
+      const refusal = importRefusal(name);
+      if (refusal) throw new Failure(refusal);
+      const image = fakeComposedImage(name, data);
+      this.images.set(image.sha256, image);
+      return image;
+    },
+    'compose.templates': ({ refresh }) => {
+      if (refresh) {
+        if (!this.appInfo.online) throw new Failure('unreachable');
+        const fetchedAt = this.now();
+        this.templates = { numbers: this.templates.numbers.map((number) => ({ ...number, fetchedAt, error: null })) };
+      }
+      return this.templates;
+    },
+    'compose.check': ({ id }) => {
+      const draft = this.drafts.get(id);
+      if (!draft) throw new Failure('not_found');
+      if (this.cannedCheck) return this.cannedCheck(draft);
+      return computeCheck(draft, {
+        events: this.eventList,
+        catalog: this.templates,
+        utm: this.utm,
+        officialDomains: this.officialDomains,
+      });
     },
     'workspace.get': () => this.workspace,
     'session.get': () => this.session,

@@ -39,7 +39,7 @@ describe('language', () => {
       if (section === 'drafts') {
         // The editor too: open a new draft so its labels, placeholder and counter are rendered.
         act(() => screen.getByTestId('draft-new').click());
-        await screen.findByTestId('draft-text');
+        await screen.findByTestId('text-input');
       }
       const text = uiText(document.body);
       expect(text.match(CJK), `Chinese left in ${section}: ${text}`).toBeNull();

@@ -66,3 +66,15 @@ export function useNow(intervalMs = 30_000): number {
   }, [intervalMs]);
   return now;
 }
+
+const byteFormats = new Map<string, Intl.NumberFormat>();
+
+/** "1.4 MB" / "320 kB": a file's size in the units a person reads (1 MB = 1,048,576 bytes, as the 20 MB limit is). */
+export function formatBytes(bytes: number, language: string): string {
+  const megabytes = bytes >= 1024 * 1024;
+  const unit = megabytes ? 'megabyte' : 'kilobyte';
+  const format = cached(byteFormats, `${language}:${unit}`, () =>
+    new Intl.NumberFormat(language, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: megabytes ? 1 : 0 }),
+  );
+  return format.format(megabytes ? bytes / (1024 * 1024) : Math.max(1, Math.round(bytes / 1024)));
+}

@@ -67,6 +67,10 @@ export const ERROR_MESSAGE_KEYS: Readonly<Record<ErrorCode, ErrorKey>> = {
   forbidden_role: 'errors.forbidden_role',
   demo_unavailable: 'errors.demo_unavailable',
   disconnected: 'errors.disconnected',
+  image_too_large: 'errors.image_too_large',
+  image_unsupported: 'errors.image_unsupported',
+  image_corrupt: 'errors.image_corrupt',
+  image_too_many_pixels: 'errors.image_too_many_pixels',
   internal: 'errors.internal',
 };
 

@@ -5,7 +5,7 @@ import { emptySelection, recount } from './selectionSlice';
 import type { EventsSlice, SliceCreator } from './types';
 
 const NO_ROWS = new Int32Array(0);
-const IDLE_COMPOSER = { state: 'idle', summary: null, error: null } as const;
+const IDLE_SUMMARY = { state: 'idle', summary: null, error: null } as const;
 
 /** Only the newest events.list answer is applied (events.changed can arrive while one is in flight). */
 let listRequest = 0;
@@ -46,7 +46,7 @@ export const createEventsSlice: SliceCreator<EventsSlice> = (set, get) => ({
   filteredRows: NO_ROWS,
   batchMode: false,
   eventsView: 'grid',
-  composer: IDLE_COMPOSER,
+  sendSummary: IDLE_SUMMARY,
 
   loadEvents: async () => {
     const request = ++listRequest;
@@ -104,7 +104,13 @@ export const createEventsSlice: SliceCreator<EventsSlice> = (set, get) => ({
         : {}),
     });
     warm(index);
-    if (dropped > 0 && eventsView === 'composer') void get().openComposer();
+    if (eventsView === 'composer' && dropped > 0) {
+      // The composer is for the selection: it saves the smaller one, and its header counts again.
+      get().updateComposerSelection([...kept]);
+      void get().summarizeSelection();
+    }
+    // Who is still in progress decides the recipients: main checks the open draft again.
+    if (get().composer?.id) void get().refreshCheck();
   },
 
   setFilters: (patch) => {
@@ -121,27 +127,49 @@ export const createEventsSlice: SliceCreator<EventsSlice> = (set, get) => ({
       set({ batchMode: true });
       return;
     }
-    // Leaving batch mode lets the selection go with its checkboxes, so nothing stays selected out of sight.
-    set({ batchMode: false, eventsView: 'grid', ...emptySelection(), anchorId: null, composer: IDLE_COMPOSER });
+    // Leaving batch mode lets the selection go with its checkboxes, so nothing stays selected out of sight; the next
+    // 發送訊息 starts a new draft (the last one stays in 草稿).
+    set({
+      batchMode: false,
+      eventsView: 'grid',
+      ...emptySelection(),
+      anchorId: null,
+      sendSummary: IDLE_SUMMARY,
+      eventsDraftId: null,
+    });
   },
 
   openComposer: async () => {
     const ids = [...get().selection];
     if (ids.length === 0 || !get().session?.canBroadcast) return;
-    const request = ++summaryRequest;
-    set({ eventsView: 'composer', composer: { state: 'loading', summary: get().composer.summary, error: null } });
-    const result = await api.summarizeSelection(ids);
-    if (request !== summaryRequest) return;
-    if (result.ok) set({ composer: { state: 'ready', summary: result.value, error: null } });
-    else set({ composer: { state: 'failed', summary: null, error: result.error.code } });
+    set({ eventsView: 'composer' });
+    await Promise.all([get().openSelectionComposer(ids), get().summarizeSelection()]);
   },
 
-  closeComposer: () => {
+  summarizeSelection: async () => {
+    const ids = [...get().selection];
+    if (ids.length === 0) return;
+    const request = ++summaryRequest;
+    set({ sendSummary: { state: 'loading', summary: get().sendSummary.summary, error: null } });
+    const result = await api.summarizeSelection(ids);
+    if (request !== summaryRequest) return;
+    if (result.ok) set({ sendSummary: { state: 'ready', summary: result.value, error: null } });
+    else set({ sendSummary: { state: 'failed', summary: null, error: result.error.code } });
+  },
+
+  backToGrid: async () => {
+    const toGrid = { eventsView: 'grid', sendSummary: IDLE_SUMMARY } as const;
+    if (get().composer?.origin === 'events') {
+      if (!(await get().closeComposer(toGrid))) return;
+    } else {
+      set(toGrid);
+    }
     summaryRequest++;
-    set({ eventsView: 'grid', composer: IDLE_COMPOSER });
   },
 
   resetEvents: () => {
+    // An events composer goes with the events; what it holds is saved first (it stays in 草稿).
+    if (get().composer?.origin === 'events') void get().closeComposer();
     listRequest++;
     summaryRequest++;
     prefetched = null;
@@ -154,7 +182,8 @@ export const createEventsSlice: SliceCreator<EventsSlice> = (set, get) => ({
       filters: NO_FILTERS,
       batchMode: false,
       eventsView: 'grid',
-      composer: IDLE_COMPOSER,
+      sendSummary: IDLE_SUMMARY,
+      eventsDraftId: null,
       ...emptySelection(),
       anchorId: null,
       droppedNotice: 0,

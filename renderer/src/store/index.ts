@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { createAppSlice } from './appSlice';
+import { createComposerSlice, resetComposerModule } from './composerSlice';
 import { createDraftsSlice, resetDraftsModule } from './draftsSlice';
 import { createEventsSlice, resetEventsModule } from './eventsSlice';
 import { createSelectionSlice } from './selectionSlice';
@@ -11,13 +12,14 @@ import type { AppStore } from './types';
 
 export type * from './types';
 export { SECTIONS } from './types';
-export { AUTOSAVE_DELAY_MS, isDirty, isSaved } from './draftsSlice';
+export { isSaved, pendingSave } from './composerSlice';
 
 /** The one bound store, built from typed slices. */
 export const useAppStore = create<AppStore>()((...args) => ({
   ...createAppSlice(...args),
   ...createSettingsSlice(...args),
   ...createDraftsSlice(...args),
+  ...createComposerSlice(...args),
   ...createWorkspaceSlice(...args),
   ...createSessionSlice(...args),
   ...createEventsSlice(...args),
@@ -30,6 +32,7 @@ const initialState = useAppStore.getState();
 /** Puts the store back as it was at start-up (tests). */
 export function resetAppStore(): void {
   resetDraftsModule();
+  resetComposerModule();
   resetWorkspaceModule();
   resetSessionModule();
   resetEventsModule();

@@ -16,28 +16,3 @@ export const useStatus = () =>
       version: state.appInfo?.version ?? null,
     })),
   );
-
-export const useDraftsList = () =>
-  useAppStore(
-    useShallow((state) => ({
-      summaries: state.draftSummaries,
-      listState: state.draftsListState,
-      error: state.draftsError,
-      openId: state.openDraft?.id ?? null,
-    })),
-  );
-
-export const useOpenDraft = () => useAppStore((state) => state.openDraft);
-
-export const useDraftActions = () =>
-  useAppStore(
-    useShallow((state) => ({
-      startNewDraft: state.startNewDraft,
-      selectDraft: state.selectDraft,
-      editOpenDraft: state.editOpenDraft,
-      saveOpenDraft: state.saveOpenDraft,
-      deleteOpenDraft: state.deleteOpenDraft,
-      dismissDraftsError: state.dismissDraftsError,
-      dismissOpenDraftError: state.dismissOpenDraftError,
-    })),
-  );

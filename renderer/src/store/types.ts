@@ -3,6 +3,7 @@ import type {
   AppError,
   AppInfo,
   AppStatus,
+  ComposeCheck,
   DraftSummary,
   ErrorCode,
   EventList,
@@ -11,8 +12,12 @@ import type {
   SessionInfo,
   SignInInput,
   SyncStatus,
+  TemplateCatalog,
+  TemplateChoice,
+  TemplateParamValue,
   WorkspaceInfo,
 } from '../../../preload/contract';
+import type { ComposerContent } from '../features/composer/model';
 import type { EventFilters, EventIndex, SelectionCounts } from '../features/events/model';
 
 export type Section = 'events' | 'drafts' | 'history' | 'report' | 'settings';
@@ -46,34 +51,101 @@ export interface SettingsSlice {
 
 export type SaveState = 'idle' | 'saving' | 'error';
 
-export interface OpenDraft {
-  /** A client-side identity, so a late answer for a draft the user has left is not applied to the next one. */
-  key: number;
-  /** null until the first save creates the draft. */
-  id: string | null;
-  text: string;
-  /** The text main last confirmed; null before the first save. */
-  savedText: string | null;
-  saveState: SaveState;
-  lastSavedAt: number | null;
+/** Where the composer was opened: 批量動作 → 發送訊息 (with the grid's selection), or 草稿. */
+export type ComposerOrigin = 'events' | 'drafts';
+
+export interface ImageIntake {
+  /** A file is being read and converted by main (處理圖片中…). */
+  busy: boolean;
+  /** The file being converted. */
+  name: string | null;
+  /** Why the last file was refused; the image on screen did not change. */
   error: ErrorCode | null;
+}
+
+/** The message being composed: what is on screen, what main last confirmed, and main's check of it. */
+export interface OpenComposer extends ComposerContent {
+  /** A client-side identity, so a late answer for a composer the user has left is not applied to the next one. */
+  key: number;
+  origin: ComposerOrigin;
+  /** null until the first save creates the draft (on the first real content). */
+  id: string | null;
+  /** What main holds, field by field, as its last answer confirmed; null before the draft exists. */
+  saved: ComposerContent | null;
+  saveState: SaveState;
+  /** The draft's updatedAt after the last save (or as opened): the check for it is the current one. */
+  updatedAt: number | null;
+  error: ErrorCode | null;
+  /** compose.check of the draft as saved at `updatedAt` (an older answer is ignored). */
+  check: ComposeCheck | null;
+  /** The text that check was made for: its links' offsets point into it. */
+  checkedText: string;
+  checkError: ErrorCode | null;
+  imageIntake: ImageIntake;
+}
+
+export interface TemplatesState {
+  /** The cached catalog (compose.templates without refresh). */
+  state: LoadState;
+  catalog: TemplateCatalog | null;
+  error: ErrorCode | null;
+  /** A refresh from WhatsApp is running. */
+  refreshing: boolean;
 }
 
 export interface DraftsSlice {
   draftSummaries: DraftSummary[];
   draftsListState: LoadState;
-  /** An error about the list or about opening a draft. */
+  /** An error about the list, or about opening, duplicating or deleting a draft. */
   draftsError: ErrorCode | null;
-  openDraft: OpenDraft | null;
+  /** The copy drafts.duplicate just made, highlighted in the list. */
+  duplicatedId: string | null;
+  /** A row whose duplicate or delete is running. */
+  busyDraftId: string | null;
   loadDrafts: () => Promise<void>;
-  startNewDraft: () => Promise<void>;
-  selectDraft: (id: string) => Promise<void>;
-  /** Updates the text and schedules an autosave. */
-  editOpenDraft: (text: string) => void;
-  saveOpenDraft: () => Promise<void>;
-  deleteOpenDraft: () => Promise<void>;
+  duplicateDraft: (id: string) => Promise<void>;
+  /** Deletes a draft (closing it first when it is open). Resolves true when it is gone. */
+  deleteDraft: (id: string) => Promise<boolean>;
   dismissDraftsError: () => void;
-  dismissOpenDraftError: () => void;
+}
+
+export interface ComposerSlice {
+  composer: OpenComposer | null;
+  /** A composer is opening (its draft is being read). */
+  composerOpening: ComposerOrigin | null;
+  /** The draft the events composer last wrote: the next 發送訊息 reopens it (with the selection of then). */
+  eventsDraftId: string | null;
+  templates: TemplatesState;
+  /** 批量動作 → 發送訊息: the composer for these event ids. */
+  openSelectionComposer: (selection: string[]) => Promise<void>;
+  /** 草稿 → open: the composer for a stored draft, with its saved selection. */
+  openDraft: (id: string) => Promise<void>;
+  /** 草稿 → 新增草稿: an empty composer with no selection (created by its first content). */
+  startNewDraft: () => Promise<void>;
+  /**
+   * Saves what is pending, then closes, applying `alongside` in the same update (so no frame shows a view without its
+   * composer). False (and stays open, with its error) when that save failed.
+   */
+  closeComposer: (alongside?: Partial<AppStore>) => Promise<boolean>;
+  editText: (text: string) => void;
+  /** Checks the size, converts the file in main, then saves the draft with it at once. */
+  importImage: (file: File) => Promise<void>;
+  removeImage: () => void;
+  chooseTemplate: (phoneNumberId: string, choice: TemplateChoice | null) => void;
+  setTemplateParam: (phoneNumberId: string, key: string, value: TemplateParamValue) => void;
+  /** The selection changed under an open events composer (a re-sync dropped rows): saved with the next save. */
+  updateComposerSelection: (selection: string[]) => void;
+  /** Saves now (after any save in flight). */
+  saveComposer: () => Promise<void>;
+  /** Cancels the autosave timer and saves what is pending; false when that save failed. */
+  flushComposer: () => Promise<boolean>;
+  /** compose.check again for the draft as saved (templates or the events changed). */
+  refreshCheck: () => Promise<void>;
+  loadTemplates: (refresh: boolean) => Promise<void>;
+  /** The cached templates once, then a refresh in the background when online. */
+  ensureTemplates: () => Promise<void>;
+  dismissComposerError: () => void;
+  dismissImageError: () => void;
 }
 
 /** The first-start choice of the demo workspace, as the onboarding screen shows it. */
@@ -110,7 +182,8 @@ export interface SessionSlice {
 
 export type EventsView = 'grid' | 'composer';
 
-export interface ComposerState {
+/** broadcast.summarize of the selection the events composer was opened with (its recipients before a check). */
+export interface SendSummaryState {
   state: LoadState;
   summary: SelectionSummary | null;
   error: ErrorCode | null;
@@ -128,14 +201,17 @@ export interface EventsSlice {
   filteredRows: Int32Array;
   batchMode: boolean;
   eventsView: EventsView;
-  composer: ComposerState;
+  sendSummary: SendSummaryState;
   loadEvents: () => Promise<void>;
   setFilters: (patch: Partial<EventFilters>) => void;
   clearFilters: () => void;
   setBatchMode: (on: boolean) => void;
-  /** 批量動作 → 發送訊息: the composer view with the selection's summary from broadcast.summarize. */
+  /** 批量動作 → 發送訊息: the composer view for the selection, with its summary from broadcast.summarize. */
   openComposer: () => Promise<void>;
-  closeComposer: () => void;
+  /** Summarizes the selection again (the retry of a failed summary, or after a re-sync). */
+  summarizeSelection: () => Promise<void>;
+  /** Back to the grid, once pending edits are saved (stays, with the error, if that save fails). */
+  backToGrid: () => Promise<void>;
   /** Forgets the list, the selection and batch mode (signed out, or another account). */
   resetEvents: () => void;
 }
@@ -171,6 +247,7 @@ export interface SyncSlice {
 export type AppStore = AppSlice &
   SettingsSlice &
   DraftsSlice &
+  ComposerSlice &
   WorkspaceSlice &
   SessionSlice &
   EventsSlice &

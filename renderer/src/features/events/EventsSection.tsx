@@ -7,12 +7,12 @@ import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
 import { Spinner } from '../../components/Spinner';
 import { ERROR_MESSAGE_KEYS } from '../../i18n';
+import { Composer } from '../composer/Composer';
 import { formatNumber } from '../../i18n/format';
 import { useAppStore } from '../../store';
 import { BatchBar } from './BatchBar';
 import { EventFilters } from './EventFilters';
 import { EventGrid } from './EventGrid';
-import { SelectionSummaryView } from './SelectionSummaryView';
 import { SyncStatusBar } from './SyncStatusBar';
 import { NO_FILTERS, filtersActive } from './model';
 
@@ -66,6 +66,31 @@ function ExpiredBanner() {
       <Button size="sm" variant="primary" icon="login" onClick={() => setSection('settings')} data-testid="events-signin-again">
         {t('events.signInAgain')}
       </Button>
+    </div>
+  );
+}
+
+/** 批量動作 → 發送訊息: the composer for the selection (or why it could not open, with a retry). */
+function EventsComposer() {
+  const { t } = useTranslation();
+  const isOpen = useAppStore((state) => state.composer?.origin === 'events');
+  const opening = useAppStore((state) => state.composerOpening !== null);
+  const openComposer = useAppStore((state) => state.openComposer);
+  const backToGrid = useAppStore((state) => state.backToGrid);
+
+  if (isOpen) return <Composer onBack={() => void backToGrid()} />;
+  if (opening) return <Spinner label={t('composer.opening')} />;
+  return (
+    <div className="composer composer--failed" data-testid="composer-failed">
+      <Alert message={t('composer.openFailed')} />
+      <div className="composer__failed-actions">
+        <Button icon="chevronLeft" size="sm" variant="secondary" onClick={() => void backToGrid()} data-testid="composer-back">
+          {t('composer.backToEvents')}
+        </Button>
+        <Button size="sm" variant="primary" onClick={() => void openComposer()}>
+          {t('composer.retry')}
+        </Button>
+      </div>
     </div>
   );
 }
@@ -191,8 +216,8 @@ export function EventsSection() {
     );
   } else if (view === 'composer') {
     body = (
-      <div className="section__body">
-        <SelectionSummaryView />
+      <div className="section__body section__body--composer">
+        <EventsComposer />
       </div>
     );
   } else {
