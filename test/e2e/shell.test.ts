@@ -73,9 +73,9 @@ describe('the app shell in headless Chromium through the preview host', () => {
     const text = '本週新品到貨！\n官網：https://shop.example.com/new';
     await visit('drafts');
     await page.getByTestId('draft-new').click();
-    await page.getByTestId('draft-text').fill(text);
+    await page.getByTestId('text-input').fill(text);
     await page.getByTestId('draft-save').click();
-    await page.getByTestId('draft-saved').waitFor();
+    await expect.poll(() => page.getByTestId('save-status').getAttribute('data-state')).toBe('saved');
     await session.screenshot('zh-TW-drafts-saved');
 
     await page.reload();
@@ -84,7 +84,7 @@ describe('the app shell in headless Chromium through the preview host', () => {
     const item = page.getByTestId('draft-item').filter({ hasText: '本週新品到貨！' });
     await expect.poll(() => item.count()).toBe(1);
     await item.click();
-    expect(await page.getByTestId('draft-text').inputValue()).toBe(text);
+    expect(await page.getByTestId('text-input').inputValue()).toBe(text);
   });
 
   it('switches to English and back, every section translated, the choice kept across a reload', async () => {
