@@ -54,7 +54,25 @@ type UpsertParams = [
   syncGeneration: number,
 ];
 
+/** What the send needs of a selected event. */
+export interface SelectedEvent {
+  id: string;
+  channel: Channel;
+  channelAccount: string;
+  customerPlatformId: string;
+  customerName: string;
+  status: string;
+  lastMessageAt: number;
+}
+
 const statements = statementsFor((db: Database) => ({
+  // One statement whatever the selection's size: the ids travel as one JSON array.
+  selected: db.prepare<[string], SelectedEvent>(
+    `SELECT id, channel, channel_account AS channelAccount, customer_platform_id AS customerPlatformId,
+       customer_name AS customerName, status, last_message_at AS lastMessageAt
+     FROM events WHERE id IN (SELECT value FROM json_each(?))
+     ORDER BY last_message_at DESC, id`,
+  ),
   // Positional parameters: upsert is the hot path of a sync, and binding an array is cheaper than named lookups.
   upsert: db.prepare<UpsertParams>(
     `INSERT INTO events (id, channel, channel_account, customer_name, customer_avatar_url, customer_platform_id,
@@ -153,4 +171,10 @@ export function deleteEventsBeforeGeneration(db: Database, generation: number): 
 /** Empties the cache (sign-out, another account); returns how many rows went. */
 export function deleteAllEvents(db: Database): number {
   return statements(db).deleteAll.run().changes;
+}
+
+/** The cached events among `ids` (any status), newest conversation first; ids not in the cache are left out. */
+export function selectedEvents(db: Database, ids: readonly string[]): SelectedEvent[] {
+  if (ids.length === 0) return [];
+  return statements(db).selected.all(JSON.stringify([...new Set(ids)]));
 }

@@ -190,6 +190,53 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'the send engine: LINE multicast batches with their retry keys, hosted media, broadcast facts',
+    up(db) {
+      db.exec(`
+        -- The draft a broadcast was made from, and why it stopped or waits (line_quota, network, …) for the UI.
+        ALTER TABLE broadcasts ADD COLUMN draft_id TEXT;
+        ALTER TABLE broadcasts ADD COLUMN note TEXT;
+        -- Newest first per state: the active broadcasts at start-up, the history list.
+        CREATE INDEX broadcasts_by_state ON broadcasts (state, created_at DESC);
+
+        -- One LINE multicast request (at most 500 recipients of one channel). batch_id IS the X-Line-Retry-Key: a
+        -- UUID written with the snapshot, before the first attempt, and sent with every retry of that request, so
+        -- LINE accepts it once whatever happens (DESIGN §4 Delivery semantics).
+        CREATE TABLE broadcast_batches (
+          broadcast_id TEXT NOT NULL REFERENCES broadcasts (id) ON DELETE CASCADE,
+          batch_id TEXT NOT NULL CHECK (length(batch_id) = 36),
+          channel_account TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('pending', 'in_flight', 'accepted', 'failed')),
+          attempts INTEGER NOT NULL DEFAULT 0,
+          -- x-line-request-id of the accepting answer (or x-line-accepted-request-id of a 409).
+          request_id TEXT,
+          reason TEXT CHECK (state <> 'failed' OR reason IS NOT NULL),
+          updated_at INTEGER NOT NULL,
+          PRIMARY KEY (broadcast_id, batch_id)
+        ) STRICT;
+        CREATE INDEX broadcast_batches_by_state ON broadcast_batches (broadcast_id, state, seq);
+        CREATE INDEX broadcast_recipients_by_batch ON broadcast_recipients (broadcast_id, batch_id) WHERE batch_id IS NOT NULL;
+        -- Counts per channel and state (a broadcast's progress, loaded once per broadcast) without visiting rows.
+        CREATE INDEX broadcast_recipients_by_channel_state ON broadcast_recipients (broadcast_id, channel, state);
+
+        -- Media hosted for a broadcast: the LINE image's HTTPS URLs (POST /v1/media, account '') and each WhatsApp
+        -- number's media id, uploaded once and reused by every request and retry.
+        CREATE TABLE broadcast_media (
+          broadcast_id TEXT NOT NULL REFERENCES broadcasts (id) ON DELETE CASCADE,
+          channel TEXT NOT NULL ${CHANNEL_CHECK},
+          account TEXT NOT NULL,
+          url TEXT,
+          preview_url TEXT,
+          media_id TEXT,
+          created_at INTEGER NOT NULL,
+          PRIMARY KEY (broadcast_id, channel, account)
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 /** The schema version this build writes; a database with a higher user_version came from a newer build. */

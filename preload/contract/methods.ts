@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import {
   AppInfo,
+  BroadcastPlan,
+  BroadcastProgress,
+  BroadcastRef,
+  PrepareInput,
+  SendInput,
   AppStatus,
   Deleted,
   ComposeCheck,
@@ -63,6 +68,21 @@ export const methods = {
   'events.syncStatus': { input: NoInput, output: SyncStatus },
   /** A broadcast method: refused unless the seed's access rule allows the user to broadcast. */
   'broadcast.summarize': { input: EventSelection, output: SelectionSummary },
+  /**
+   * After 發送: re-checks every selected event with the Inbox API, the LINE quotas and the sender's allowance, and
+   * answers the confirmation (counts per channel, what is skipped and why, what is short, an estimate). Refused with
+   * draft_not_ready unless compose.check is ready.
+   */
+  'broadcast.prepare': { input: PrepareInput, output: BroadcastPlan },
+  /** Writes the broadcast (content + recipients) in one transaction and returns at once; main sends it. */
+  'broadcast.send': { input: SendInput, output: BroadcastProgress },
+  'broadcast.pause': { input: BroadcastRef, output: BroadcastProgress },
+  'broadcast.resume': { input: BroadcastRef, output: BroadcastProgress },
+  /** In-flight requests finish; nothing new starts; the rest is skipped (cancelled). */
+  'broadcast.cancel': { input: BroadcastRef, output: BroadcastProgress },
+  'broadcast.get': { input: BroadcastRef, output: BroadcastProgress },
+  /** Broadcasts not finished yet (sending, paused, waiting), newest first: what the progress bar shows after a restart. */
+  'broadcast.active': { input: NoInput, output: z.array(BroadcastProgress) },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 /** Push events from main to the renderer. */
@@ -81,6 +101,8 @@ export const events = {
   'workspace.changed': WorkspaceInfo,
   /** The drafts list changed. */
   'drafts.changed': z.object({ ids: z.array(z.string()) }),
+  /** A broadcast's progress (at most every 100 ms each), and its final state once. */
+  'broadcast.progress': BroadcastProgress,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Methods = typeof methods;

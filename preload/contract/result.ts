@@ -38,6 +38,16 @@ export const ERROR_CODES = [
   'image_corrupt',
   /** More pixels than the app decodes (a decompression bomb, or a panorama beyond 100 megapixels). */
   'image_too_many_pixels',
+  /** The draft cannot be sent yet (compose.check lists why). */
+  'draft_not_ready',
+  /** Nobody is left to send to after the re-check (every event left 處理中, or none was selected). */
+  'nothing_to_send',
+  /** The confirmation is too old or unknown: confirm again (broadcast.prepare). */
+  'plan_expired',
+  /** More recipients than the LINE quota or the allowance takes: send to fewer (fit) or wait. */
+  'over_limit',
+  /** The broadcast already finished: it cannot be paused, resumed or cancelled. */
+  'broadcast_finished',
   /** An unexpected failure in main; details are in the log, never in the message. */
   'internal',
 ] as const;

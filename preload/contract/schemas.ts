@@ -629,3 +629,127 @@ export const AppStatus = z.object({
   online: z.boolean(),
 });
 export type AppStatus = z.infer<typeof AppStatus>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Broadcasts: the confirmation (prepare), the send, and its progress (DESIGN §4 Delivery semantics)
+
+export const BroadcastState = z.enum([
+  'queued',
+  'sending',
+  'paused',
+  'waiting_for_network',
+  'completed',
+  'completed_with_failures',
+  'cancelled',
+  'expired',
+]);
+export type BroadcastState = z.infer<typeof BroadcastState>;
+
+/** States a broadcast never leaves. */
+export const FINAL_BROADCAST_STATES: readonly BroadcastState[] = ['completed', 'completed_with_failures', 'cancelled', 'expired'];
+
+export const RecipientState = z.enum(['pending', 'in_flight', 'accepted', 'failed', 'skipped', 'unknown']);
+export type RecipientState = z.infer<typeof RecipientState>;
+
+/** Why a selected event is not sent to (recipient state `skipped`). */
+export const SKIP_REASONS = [
+  /** The event left 處理中 (in progress) before the send: the seed's rule. */
+  'not_in_progress',
+  /** The Inbox API no longer knows the event, or no longer shows it to this user. */
+  'not_found',
+  /** A sales person's event now assigned to someone else. */
+  'reassigned',
+  /** The same customer (LINE user, WhatsApp number) is already a recipient through another event. */
+  'duplicate',
+  /** Left out to fit the LINE channel's monthly quota ("send to fewer"). */
+  'over_quota',
+  /** Left out to fit the sender's monthly allowance ("send to fewer"). */
+  'over_allowance',
+  /** The broadcast was cancelled before reaching them. */
+  'cancelled',
+  /** The broadcast expired before reaching them (a stale promotion is not sent). */
+  'expired',
+] as const;
+export const SkipReason = z.enum(SKIP_REASONS);
+export type SkipReason = z.infer<typeof SkipReason>;
+
+export const SkippedEvent = z.object({
+  eventId: z.string(),
+  customerName: z.string(),
+  channel: Channel,
+  reason: SkipReason,
+});
+export type SkippedEvent = z.infer<typeof SkippedEvent>;
+
+/** How many recipients are in each state. */
+export const RecipientCounts = z.object({
+  pending: z.number().int().nonnegative(),
+  inFlight: z.number().int().nonnegative(),
+  accepted: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+  unknown: z.number().int().nonnegative(),
+});
+export type RecipientCounts = z.infer<typeof RecipientCounts>;
+
+/** broadcast.prepare: the confirmation shown after 發送, made from a ready draft and a fresh status re-check. */
+export const BroadcastPlan = z.object({
+  planId: Id,
+  draftId: Id,
+  /** Who will get it after the re-check (before any "send to fewer"). */
+  recipients: z.object({ total: z.number().int(), line: z.number().int(), whatsapp: z.number().int() }),
+  /** The first 200 events left out, with the reason; `skippedCount` is all of them. */
+  skipped: z.array(SkippedEvent).max(200),
+  skippedCount: z.number().int().nonnegative(),
+  /** Per LINE channel with recipients: the monthly quota left (null: unlimited, or unknown when LINE did not answer). */
+  lineQuota: z.array(z.object({ channelId: z.string(), name: z.string(), needed: z.number().int(), remaining: z.number().int().nullable() })),
+  /** The sender's monthly allowance (null limit: none). */
+  allowance: z.object({ monthlyLimit: z.number().int().nullable(), usedThisMonth: z.number().int(), remaining: z.number().int().nullable() }),
+  /** How many recipients fit every LINE quota and the allowance; `shortBy` = total − sendable. */
+  sendable: z.number().int().nonnegative(),
+  shortBy: z.number().int().nonnegative(),
+  /** At the paced rates, how long the send should take. */
+  estimatedSeconds: z.number().nonnegative(),
+  /** The plan is good until then (epoch ms); broadcast.send refuses it afterwards (plan_expired). */
+  validUntil: z.number(),
+  /** The broadcast's expiry if sent now (the workspace's setting, default 24 h). */
+  expiresAt: z.number(),
+});
+export type BroadcastPlan = z.infer<typeof BroadcastPlan>;
+
+export const PrepareInput = z.object({ draftId: Id }).strict();
+
+export const SendInput = z
+  .object({
+    planId: Id,
+    /** true: send to the `sendable` recipients only (the others are skipped over_quota / over_allowance). */
+    fit: z.boolean(),
+  })
+  .strict();
+
+export const BroadcastRef = z.object({ id: Id }).strict();
+
+/** Why a broadcast waits or stopped short, for the UI. */
+export const BroadcastNote = z.enum(['line_quota', 'waiting_for_network', 'expired', 'cancelled', 'rate_limited']);
+export type BroadcastNote = z.infer<typeof BroadcastNote>;
+
+/** A broadcast's live state (push `broadcast.progress`, at most every 100 ms per broadcast). */
+export const BroadcastProgress = z.object({
+  id: Id,
+  draftId: z.string().nullable(),
+  state: BroadcastState,
+  note: BroadcastNote.nullable(),
+  total: z.number().int().nonnegative(),
+  counts: RecipientCounts,
+  line: RecipientCounts,
+  whatsapp: RecipientCounts,
+  /** Recipients finished per second over the last few seconds. */
+  ratePerSecond: z.number().nonnegative(),
+  /** Seconds left at that rate (null: unknown, paused or finished). */
+  etaSeconds: z.number().nonnegative().nullable(),
+  createdAt: z.number(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  expiresAt: z.number(),
+});
+export type BroadcastProgress = z.infer<typeof BroadcastProgress>;
