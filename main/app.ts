@@ -12,6 +12,7 @@ import {
   type EventName,
   type MethodName,
   type EventPayload,
+  type Language,
   type Settings,
   type Transport,
   type WhatsAppDraft,
@@ -22,6 +23,8 @@ import {
 import { type ImageFile, type ImageStore, createImageStore } from './compose/images';
 import { checkDraft } from './compose/check';
 import { createTemplateCache } from './compose/templates';
+import { createPlanner } from './compose/plan';
+import { type Outbox, type OutboxOptions, createOutbox } from './outbox';
 import { type Clock, systemClock } from './clock';
 import type { Logger } from './log';
 import type { NetworkStatus } from './network';
@@ -59,6 +62,10 @@ export interface AppDeps {
   demoEvents?: number;
   /** Tests inject a sandbox of their own (seed, size, fake clock). */
   startSandbox?: StartSandbox;
+  /** The send engine's rates and timeouts (tests and benchmarks); defaults are LINE's and WhatsApp's real limits. */
+  outbox?: OutboxOptions;
+  /** The send engine's trace hook (OutboxDeps.trace): crash tests and benchmarks observe or stop at its named points. */
+  outboxTrace?: (point: string, detail: Record<string, unknown>) => void;
 }
 
 export type PushListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -81,7 +88,11 @@ export interface App {
   image(sha256: string, variant: string): Promise<ImageFile | null>;
   /** The composed images (for the send engine and tests). */
   readonly images: ImageStore;
-  /** Stops timers, the demo's sandbox, and closes the database (synchronously). Safe to call twice. */
+  /** The send engine (tests; the Electron shell asks it whether a send is under way before closing). */
+  readonly outbox: Outbox;
+  /** The UI language the user chose (for main's own dialogs). */
+  language(): Language;
+  /** Stops the sync and the send engine (in-flight requests finish, bounded), the demo's sandbox, then closes the database. Safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -96,6 +107,9 @@ const TRUSTED_OUTPUTS: ReadonlySet<MethodName> = new Set<MethodName>(['events.li
 
 /** Images no draft or broadcast refers to are removed after this long (a fresh import is not yet in a draft). */
 const IMAGE_GRACE_MS = 60 * 60_000;
+/** LINE's multicast limit per channel and WhatsApp's default throughput per number (the engine paces just under). */
+const LINE_MULTICAST_PER_SECOND = 200;
+const WHATSAPP_MESSAGES_PER_SECOND = 80;
 const SHOWN_IMAGE_VARIANTS: ReadonlySet<string> = new Set(['thumb', 'preview']);
 /** Base64 as both transports carry it: the alphabet, then at most two '='. */
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -134,6 +148,7 @@ export function createApp(deps: AppDeps): App {
   const db: Database = openDatabase(path.join(deps.dataDir, DATABASE_FILE), { logger: deps.logger });
   const listeners = new Set<PushListener>();
   let closed = false;
+  let closing: Promise<void> | null = null;
 
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
     // Push payloads are checked like method outputs: a drift is a bug, logged rather than sent.
@@ -208,6 +223,24 @@ export function createApp(deps: AppDeps): App {
   const images = createImageStore({ db, dir: path.join(deps.dataDir, 'media', 'images'), clock, logger: deps.logger });
   const templates = createTemplateCache({ db, clock, logger: deps.logger });
 
+  /** LINE image URLs on plain http are accepted only from a loopback Inbox (the demo's sandbox, a local one). */
+  const insecureMediaOrigin = (): string | null => {
+    const url = session.info().inboxUrl;
+    return url !== null && url.startsWith('http:') ? new URL(url).origin : null;
+  };
+  const outbox = createOutbox({
+    db,
+    clock,
+    logger: deps.logger,
+    network: workspaceNetwork,
+    credentials: () => session.channelCredentials(),
+    inbox: () => session.client(),
+    images,
+    onProgress: (progress) => emit('broadcast.progress', progress),
+    options: { ...deps.outbox, insecureMediaOrigin },
+    ...(deps.outboxTrace === undefined ? {} : { trace: deps.outboxTrace }),
+  });
+
   const ready = (async () => {
     // Nothing is importing yet: every unreferenced image (a crash mid-import, a deleted draft's) can go.
     await images.collect({ graceMs: 0 });
@@ -223,6 +256,8 @@ export function createApp(deps: AppDeps): App {
       deps.logger.warn('session could not resume', { error });
     }
     if (session.info().signedIn) sync.start();
+    // Broadcasts a crash or a quit interrupted carry on (WhatsApp requests in flight at the crash become unknown).
+    if (!closed) outbox.start();
   })();
 
   const readSettings = (): Settings => {
@@ -287,6 +322,39 @@ export function createApp(deps: AppDeps): App {
     breakdownCache = { draftId: row.id, selection: row.selection, version, breakdown };
     return breakdown;
   };
+
+  const checkOf = (row: drafts.DraftRow) =>
+    checkDraft({
+      draft: {
+        id: row.id,
+        text: row.text,
+        updatedAt: row.updatedAt,
+        image: row.imageSha256 === null ? null : { sha256: row.imageSha256 },
+        whatsapp: parseWhatsApp(row.whatsapp),
+      },
+      imageStored: row.imageSha256 === null || images.get(row.imageSha256) !== null,
+      selection: breakdownOf(row),
+      catalog: templates.catalog(whatsappNumbers()),
+      settings: session.workspaceSettings(),
+      senderId: session.info().user?.id ?? null,
+    });
+
+  const rates = {
+    linePerSecond: deps.outbox?.linePerSecond ?? LINE_MULTICAST_PER_SECOND,
+    whatsappPerSecond: deps.outbox?.whatsappPerSecond ?? WHATSAPP_MESSAGES_PER_SECOND,
+  };
+  const planner = createPlanner({
+    db,
+    clock,
+    logger: deps.logger,
+    session,
+    draft: existingDraft,
+    check: (id) => checkOf(existingDraft(id)),
+    catalog: () => templates.catalog(whatsappNumbers()),
+    parseWhatsApp,
+    imageFormat: (sha256) => images.get(sha256)?.format ?? null,
+    rates,
+  });
 
   let eventListCache: EventList | null = null;
 
@@ -383,23 +451,7 @@ export function createApp(deps: AppDeps): App {
       const numbers = whatsappNumbers();
       return refresh && workspaceNetwork.isOnline() ? templates.refresh(numbers) : templates.catalog(numbers);
     },
-    'compose.check': ({ id }) => {
-      const row = existingDraft(id);
-      return checkDraft({
-        draft: {
-          id: row.id,
-          text: row.text,
-          updatedAt: row.updatedAt,
-          image: row.imageSha256 === null ? null : { sha256: row.imageSha256 },
-          whatsapp: parseWhatsApp(row.whatsapp),
-        },
-        imageStored: row.imageSha256 === null || images.get(row.imageSha256) !== null,
-        selection: breakdownOf(row),
-        catalog: templates.catalog(whatsappNumbers()),
-        settings: session.workspaceSettings(),
-        senderId: session.info().user?.id ?? null,
-      });
-    },
+    'compose.check': ({ id }) => checkOf(existingDraft(id)),
     'workspace.get': () => workspace.info(),
     'workspace.useDemo': () => workspace.useDemo(),
     'session.get': () => session.info(),
@@ -442,6 +494,32 @@ export function createApp(deps: AppDeps): App {
       session.assertCanBroadcast();
       return summarizeSelection(db, eventIds);
     },
+    'broadcast.prepare': ({ draftId }) => planner.prepare(draftId),
+    'broadcast.send': ({ planId, fit }) => {
+      const snapshot = planner.take(planId, fit);
+      // The snapshot (content, recipients, LINE batches and their retry keys) is written before this returns.
+      const progress = outbox.enqueue(snapshot);
+      if (snapshot.content.image !== null) collectSoon();
+      return progress;
+    },
+    'broadcast.pause': ({ id }) => {
+      session.assertCanBroadcast();
+      return outbox.pause(id);
+    },
+    'broadcast.resume': ({ id }) => {
+      session.assertCanBroadcast();
+      return outbox.resume(id);
+    },
+    'broadcast.cancel': ({ id }) => {
+      session.assertCanBroadcast();
+      return outbox.cancel(id);
+    },
+    'broadcast.get': ({ id }) => {
+      const progress = outbox.progress(id);
+      if (progress === null) throw new AppFailure('not_found', `No broadcast ${id}`);
+      return progress;
+    },
+    'broadcast.active': () => outbox.active(),
   };
 
   return {
@@ -454,20 +532,27 @@ export function createApp(deps: AppDeps): App {
     ready,
     workspace,
     avatar: (eventId) => avatars.get(eventId),
+    outbox,
+    language: () => readSettings().language,
     image: (sha256, variant) => (SHOWN_IMAGE_VARIANTS.has(variant) ? images.read(sha256, variant === 'thumb' ? 'thumb' : 'preview') : Promise.resolve(null)),
     images,
     secretValues: () => session.secretValues(),
     close() {
-      if (closed) return Promise.resolve();
+      if (closing !== null) return closing;
       closed = true;
       if (collectTimer !== null) clearTimeout(collectTimer);
       sync.stop();
-      session.close();
-      unsubscribeNetwork();
-      listeners.clear();
-      const stopping = workspace.close();
-      db.close();
-      return stopping;
+      closing = (async () => {
+        // Requests in flight get their answers written (bounded by the engine), so fewer end up unknown.
+        await outbox.stop();
+        session.close();
+        unsubscribeNetwork();
+        listeners.clear();
+        const stopping = workspace.close();
+        db.close();
+        await stopping;
+      })();
+      return closing;
     },
   };
 }

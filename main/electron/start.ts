@@ -7,6 +7,7 @@ import { contentSecurityPolicy } from '../csp';
 import { type Logger, createFileLogger } from '../log';
 import { createAppUrlPolicy } from './app-url';
 import { isTrustedSenderFor, registerContractHandlers } from './ipc';
+import { askBeforeClosing } from './close-guard';
 import { handleMediaProtocol, registerMediaScheme } from './media-protocol';
 import { ElectronNetworkStatus } from './network';
 import { createOpener } from './opener';
@@ -97,14 +98,35 @@ export function startElectronApp(electron: ElectronApi, options: StartOptions): 
   const openExternal = createOpener(electron.shell, logger);
   hardenAllWebContents(app, { isAppUrl: urls.isAppUrl, openExternal });
 
+  /** Hidden by "keep sending in the background": the app quits once every send has finished (not on macOS). */
+  let hiddenWhileSending = false;
+
+  const confirmCloseWhileSending = (target: BrowserWindow): boolean => {
+    const sending = core?.outbox.active().length ?? 0;
+    if (sending === 0 || shutDown || core === null) return true;
+    const choice = askBeforeClosing(electron.dialog, target, core.language(), sending);
+    if (choice === 'background') {
+      hiddenWhileSending = true;
+      target.hide();
+      return false;
+    }
+    return choice === 'quit';
+  };
+
+  const quitWhenSendsFinish = (): void => {
+    if (!hiddenWhileSending || shutDown || core === null || core.outbox.active().length > 0) return;
+    hiddenWhileSending = false;
+    if (platform !== 'darwin') app.quit();
+  };
+
   const openMainWindow = (): BrowserWindow => {
-    const created = createMainWindow({
+    const created: BrowserWindow = createMainWindow({
       BrowserWindow,
       preloadPath: options.preloadPath,
       rendererIndexPath: path.join(options.rendererDir, 'index.html'),
       devServerUrl,
       devTools,
-      ...(options.confirmClose ? { confirmClose: options.confirmClose } : {}),
+      confirmClose: options.confirmClose ?? (() => confirmCloseWhileSending(created)),
       logger,
     });
     created.on('closed', () => {
@@ -169,7 +191,10 @@ export function startElectronApp(electron: ElectronApi, options: StartOptions): 
       logger,
     );
     unregisterIpc = registerContractHandlers(electron.ipcMain, core.dispatch, isTrustedSenderFor(urls.isAppUrl), logger);
-    unsubscribePush = core.subscribe(forwardPush);
+    unsubscribePush = core.subscribe((name, payload) => {
+      forwardPush(name, payload);
+      if (name === 'broadcast.progress') quitWhenSendsFinish();
+    });
     openMainWindow();
     logger.info('app started', { version: app.getVersion(), packaged: app.isPackaged });
   };
@@ -187,6 +212,7 @@ export function startElectronApp(electron: ElectronApi, options: StartOptions): 
 
   app.on('second-instance', () => {
     if (!window || window.isDestroyed()) return;
+    hiddenWhileSending = false;
     if (window.isMinimized()) window.restore();
     window.show();
     window.focus();

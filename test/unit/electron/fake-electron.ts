@@ -74,12 +74,17 @@ interface WindowWorld {
   app: EventEmitter;
   windows: FakeBrowserWindow[];
   created: FakeBrowserWindow[];
+  /** The button index dialog.showMessageBoxSync answers. */
+  dialogAnswer: number;
 }
 
 export class FakeBrowserWindow extends EventEmitter {
   readonly webContents = new FakeWebContents();
   readonly show = vi.fn(() => {
     this.visible = true;
+  });
+  readonly hide = vi.fn(() => {
+    this.visible = false;
   });
   readonly focus = vi.fn();
   readonly restore = vi.fn(() => {
@@ -165,7 +170,7 @@ export function createFakeElectron(options: { userData?: string; packaged?: bool
     }),
   });
 
-  const world: WindowWorld = { app, windows: [], created: [] };
+  const world: WindowWorld = { app, windows: [], created: [], dialogAnswer: 0 };
   class BoundBrowserWindow extends FakeBrowserWindow {
     static readonly created = world.created;
     static getAllWindows(): FakeBrowserWindow[] {
@@ -304,6 +309,10 @@ export function createFakeElectron(options: { userData?: string; packaged?: bool
   };
 
   return {
+    /** Sets the button dialog.showMessageBoxSync answers with. */
+    answerDialogWith(index: number): void {
+      world.dialogAnswer = index;
+    },
     app,
     /** Resolves app.whenReady() and emits 'ready', as Electron does once it has started. */
     fireReady(): void {
@@ -318,7 +327,11 @@ export function createFakeElectron(options: { userData?: string; packaged?: bool
     safeStorage,
     net,
     protocol,
-    dialog: { showErrorBox: vi.fn((_title: string, _content: string) => {}) },
+    dialog: {
+      showErrorBox: vi.fn((_title: string, _content: string) => {}),
+      /** The button the "user" clicks; tests set `dialogAnswer`. */
+      showMessageBoxSync: vi.fn((_window: unknown, _options: { buttons?: string[] }) => world.dialogAnswer),
+    },
     contextBridge: {
       exposed,
       exposeInMainWorld: vi.fn((key: string, api: unknown) => {

@@ -216,6 +216,75 @@ describe('startup', () => {
   });
 });
 
+describe('closing the window while a broadcast is sending', () => {
+  /** A real core whose outbox says `sending()` broadcasts are under way. */
+  async function sendingApp(sending: () => number, platform: NodeJS.Platform = 'linux') {
+    let pushProgress: (() => void) | null = null;
+    const run = await started({}, {
+      platform,
+      createApp: (deps): App => {
+        const core = createApp(deps);
+        const outbox = { ...core.outbox, active: () => Array.from({ length: sending() }, () => ({}) as ReturnType<App['outbox']['active']>[number]) };
+        return {
+          ...core,
+          outbox,
+          subscribe: (listener) => {
+            pushProgress = () => listener('broadcast.progress', {} as never);
+            return core.subscribe(listener);
+          },
+        };
+      },
+    });
+    return { ...run, push: () => pushProgress?.() };
+  }
+
+  it('closes without asking when nothing is sending', async () => {
+    const { fake } = await sendingApp(() => 0);
+    expect(onlyWindow(fake).close()).toBe(true);
+    expect(fake.dialog.showMessageBoxSync).not.toHaveBeenCalled();
+  });
+
+  it('asks (in zh-TW), and "keep sending in the background" hides the window; the app quits once the send is done', async () => {
+    let sending = 1;
+    const { fake, push } = await sendingApp(() => sending);
+    const window = onlyWindow(fake);
+    fake.answerDialogWith(0);
+    expect(window.close()).toBe(false);
+    const [, options] = fake.dialog.showMessageBoxSync.mock.calls[0] ?? [];
+    expect(options?.buttons).toEqual(['在背景繼續傳送', '結束，下次開啟時繼續', '取消']);
+    expect(window.hide).toHaveBeenCalledOnce();
+    expect(fake.app.quit).not.toHaveBeenCalled();
+    push();
+    expect(fake.app.quit).not.toHaveBeenCalled();
+    sending = 0;
+    push();
+    expect(fake.app.quit).toHaveBeenCalledOnce();
+  });
+
+  it('"quit" closes the window (the send resumes on the next start); "cancel" keeps it open', async () => {
+    const first = await sendingApp(() => 2);
+    first.fake.answerDialogWith(2);
+    expect(onlyWindow(first.fake).close()).toBe(false);
+    expect(onlyWindow(first.fake).hide).not.toHaveBeenCalled();
+    first.fake.answerDialogWith(1);
+    expect(onlyWindow(first.fake).close()).toBe(true);
+    expect(first.fake.app.quit).toHaveBeenCalledOnce();
+  });
+
+  it('a second instance shows the hidden window again, and then nothing quits by itself', async () => {
+    let sending = 1;
+    const { fake, push } = await sendingApp(() => sending);
+    const window = onlyWindow(fake);
+    fake.answerDialogWith(0);
+    window.close();
+    fake.app.emit('second-instance', {}, ['omo'], '/');
+    expect(window.show).toHaveBeenCalled();
+    sending = 0;
+    push();
+    expect(fake.app.quit).not.toHaveBeenCalled();
+  });
+});
+
 describe('lifecycle', () => {
   it('quits when the last window closes, except on macOS, where activate brings a window back', async () => {
     const linux = await started();
