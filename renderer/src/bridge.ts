@@ -79,6 +79,13 @@ export const api = {
   syncEvents: () => call('events.sync', {}),
   getSyncStatus: () => call('events.syncStatus', {}),
   summarizeSelection: (eventIds: string[]) => call('broadcast.summarize', { eventIds }),
+  prepareBroadcast: (draftId: string) => call('broadcast.prepare', { draftId }),
+  sendBroadcast: (planId: string, fit: boolean) => call('broadcast.send', { planId, fit }),
+  pauseBroadcast: (id: string) => call('broadcast.pause', { id }),
+  resumeBroadcast: (id: string) => call('broadcast.resume', { id }),
+  cancelBroadcast: (id: string) => call('broadcast.cancel', { id }),
+  getBroadcast: (id: string) => call('broadcast.get', { id }),
+  activeBroadcasts: () => call('broadcast.active', {}),
 };
 
 /**

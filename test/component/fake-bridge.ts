@@ -4,6 +4,7 @@
  */
 import {
   type AppInfo,
+  type BroadcastProgress,
   type ComposeCheck,
   type ComposedImage,
   type DemoAccount,
@@ -31,6 +32,7 @@ import {
   ok,
 } from '../../preload/contract';
 import { packEventList } from '../../preload/contract/event-list-codec';
+import { Failure, FakeBroadcasts, type ProgressStep } from './fake-broadcast';
 import { computeCheck, fakeComposedImage, fakeTemplates, importRefusal } from './fake-compose';
 import { SIGNED_OUT, makeEventList, sessionFor } from './fake-events';
 
@@ -88,12 +90,6 @@ export const DEMO_PASSWORD = 'demo';
 type Handler<M extends MethodName> = (input: MethodInput<M>) => MethodOutput<M>;
 type Handlers = { [M in MethodName]: Handler<M> };
 
-class Failure extends Error {
-  constructor(readonly code: ErrorCode) {
-    super(code);
-  }
-}
-
 interface Call {
   method: MethodName;
   input: unknown;
@@ -117,6 +113,8 @@ export class FakeBridge implements OmoBridge {
   officialDomains: string[];
   /** compose.check answers this instead of computing (a stale or a hand-made answer). */
   cannedCheck: ((draft: Draft) => ComposeCheck) | null = null;
+  /** broadcast.*: what the re-check and the quotas say, the plans made, and the broadcasts main is sending. */
+  readonly sending = new FakeBroadcasts();
 
   private nextId = 1;
   private clock = FAKE_START;
@@ -249,6 +247,37 @@ export class FakeBridge implements OmoBridge {
     this.emit('sync.status', this.syncStatus);
   }
 
+  /** Main reports a broadcast's progress: recipients done, state changes; pushed as broadcast.progress. */
+  progress(id: string, change: ProgressStep): BroadcastProgress {
+    const progress = this.sending.step(id, change, this.now());
+    this.emit('broadcast.progress', progress);
+    return progress;
+  }
+
+  /** The one broadcast broadcast.send started (a test sends once). */
+  lastBroadcastId(): string {
+    const ids = [...this.sending.broadcasts.keys()];
+    const id = ids[ids.length - 1];
+    if (id === undefined) throw new Error('nothing was sent');
+    return id;
+  }
+
+  private checkOf(draft: Draft): ComposeCheck {
+    if (this.cannedCheck) return this.cannedCheck(draft);
+    return computeCheck(draft, {
+      events: this.eventList,
+      catalog: this.templates,
+      utm: this.utm,
+      officialDomains: this.officialDomains,
+    });
+  }
+
+  private requireBroadcaster(): void {
+    if (!this.session.signedIn) throw new Failure('not_signed_in');
+    if (this.session.broadcastBlock === 'plan') throw new Failure('forbidden_plan');
+    if (!this.session.canBroadcast) throw new Failure('forbidden_role');
+  }
+
   /** Sends a push event, as main would. */
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
     // Checked like main's pushes; the schema's output is the payload type again.
@@ -367,13 +396,7 @@ export class FakeBridge implements OmoBridge {
     'compose.check': ({ id }) => {
       const draft = this.drafts.get(id);
       if (!draft) throw new Failure('not_found');
-      if (this.cannedCheck) return this.cannedCheck(draft);
-      return computeCheck(draft, {
-        events: this.eventList,
-        catalog: this.templates,
-        utm: this.utm,
-        officialDomains: this.officialDomains,
-      });
+      return this.checkOf(draft);
     },
     'workspace.get': () => this.workspace,
     'session.get': () => this.session,
@@ -420,9 +443,7 @@ export class FakeBridge implements OmoBridge {
     },
     'events.syncStatus': () => this.syncStatus,
     'broadcast.summarize': ({ eventIds }) => {
-      if (!this.session.signedIn) throw new Failure('not_signed_in');
-      if (this.session.broadcastBlock === 'plan') throw new Failure('forbidden_plan');
-      if (!this.session.canBroadcast) throw new Failure('forbidden_role');
+      this.requireBroadcaster();
       const rows = new Map(this.eventList.rows.ids.map((id, row) => [id, row]));
       const perAccount = new Map<number, number>();
       let line = 0;
@@ -445,6 +466,23 @@ export class FakeBridge implements OmoBridge {
       });
       return { total: line + whatsapp, line, whatsapp, accounts, dropped };
     },
+    // Like main: the re-check with the Inbox API needs the network; the answer is the confirmation.
+    'broadcast.prepare': ({ draftId }) => {
+      this.requireBroadcaster();
+      const draft = this.drafts.get(draftId);
+      if (!draft) throw new Failure('not_found');
+      if (!this.appInfo.online) throw new Failure('unreachable');
+      return this.sending.prepare(draft, this.checkOf(draft), this.eventList, this.now(), fakeId(this.nextId++));
+    },
+    'broadcast.send': ({ planId, fit }) => {
+      this.requireBroadcaster();
+      return this.sending.send(planId, fit, this.now(), fakeId(this.nextId++));
+    },
+    'broadcast.pause': ({ id }) => this.sending.pause(id),
+    'broadcast.resume': ({ id }) => this.sending.resume(id),
+    'broadcast.cancel': ({ id }) => this.sending.cancel(id, this.now()),
+    'broadcast.get': ({ id }) => this.sending.get(id),
+    'broadcast.active': () => this.sending.active(),
     // Like main: the choice is saved, the sandbox starts, and the new workspace and mode are pushed.
     'workspace.useDemo': () => {
       this.workspace = demoWorkspace();

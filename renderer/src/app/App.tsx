@@ -4,6 +4,7 @@ import { Alert } from '../components/Alert';
 import { Button } from '../components/Button';
 import { Logo } from '../components/Icon';
 import { Spinner } from '../components/Spinner';
+import { StatusBroadcast } from '../features/broadcast/containers';
 import { DraftsSection } from '../features/drafts/DraftsSection';
 import { EventsSection } from '../features/events/EventsSection';
 import { HistorySection } from '../features/history/HistorySection';
@@ -44,6 +45,7 @@ function StatusBarContainer() {
       version={version}
       language={language}
       onToggleLanguage={() => void setLanguage(language === 'zh-TW' ? 'en' : 'zh-TW')}
+      activity={<StatusBroadcast />}
     />
   );
 }

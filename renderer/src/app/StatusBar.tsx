@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppMode, Language } from '../../../preload/contract';
 import { Icon } from '../components/Icon';
@@ -9,12 +10,15 @@ export function StatusBar({
   version,
   language,
   onToggleLanguage,
+  activity,
 }: {
   mode: AppMode | null;
   online: boolean | null;
   version: string | null;
   language: Language;
   onToggleLanguage: () => void;
+  /** Work running in main that the user may want to reach from anywhere (a send in progress). */
+  activity?: ReactNode;
 }) {
   const { t } = useTranslation();
   const other: Language = language === 'zh-TW' ? 'en' : 'zh-TW';
@@ -30,6 +34,7 @@ export function StatusBar({
             {online ? t('status.networkOnline') : t('status.networkOffline')}
           </span>
         )}
+        {activity}
       </div>
       <div className="statusbar__group">
         {version ? <span className="statusbar__item statusbar__version">{t('status.version', { version })}</span> : null}

@@ -71,6 +71,11 @@ export const ERROR_MESSAGE_KEYS: Readonly<Record<ErrorCode, ErrorKey>> = {
   image_unsupported: 'errors.image_unsupported',
   image_corrupt: 'errors.image_corrupt',
   image_too_many_pixels: 'errors.image_too_many_pixels',
+  draft_not_ready: 'errors.draft_not_ready',
+  nothing_to_send: 'errors.nothing_to_send',
+  plan_expired: 'errors.plan_expired',
+  over_limit: 'errors.over_limit',
+  broadcast_finished: 'errors.broadcast_finished',
   internal: 'errors.internal',
 };
 

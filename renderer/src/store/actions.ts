@@ -11,8 +11,16 @@ let unsubscribeAll: (() => void) | null = null;
 /** Subscribes to main's push events once; later calls are no-ops until `disconnectPushEvents`. */
 export function connectPushEvents(): void {
   if (unsubscribeAll) return;
-  const { setStatus, applySettings, loadDrafts, applyWorkspace, applySession, applySyncStatus, loadEvents } =
-    useAppStore.getState();
+  const {
+    setStatus,
+    applySettings,
+    loadDrafts,
+    applyWorkspace,
+    applySession,
+    applySyncStatus,
+    loadEvents,
+    applyBroadcastProgress,
+  } = useAppStore.getState();
   const unsubscribers = [
     onPush('app.status', (status) => setStatus(status)),
     onPush('session.changed', (info) => applySession(info)),
@@ -27,6 +35,7 @@ export function connectPushEvents(): void {
     onPush('settings.changed', (settings) => applySettings(settings)),
     onPush('drafts.changed', () => void loadDrafts()),
     onPush('workspace.changed', (info) => applyWorkspace(info)),
+    onPush('broadcast.progress', (progress) => applyBroadcastProgress(progress)),
   ];
   unsubscribeAll = () => {
     for (const unsubscribe of unsubscribers) unsubscribe();
@@ -64,5 +73,9 @@ export async function startApp(): Promise<void> {
   mark('omo:start-loaded');
   dropPrefetchedEvents();
   store.setState({ loadState: infoLoaded ? 'ready' : 'failed' });
-  if (infoLoaded) void store.getState().loadDrafts();
+  if (infoLoaded) {
+    void store.getState().loadDrafts();
+    // Sends that were running when the app last closed resume in main: show their progress.
+    void store.getState().loadActiveBroadcasts();
+  }
 }

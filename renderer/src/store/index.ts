@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { createAppSlice } from './appSlice';
+import { createBroadcastsSlice, resetBroadcastsModule } from './broadcastsSlice';
 import { createComposerSlice, resetComposerModule } from './composerSlice';
 import { createDraftsSlice, resetDraftsModule } from './draftsSlice';
 import { createEventsSlice, resetEventsModule } from './eventsSlice';
@@ -25,6 +26,7 @@ export const useAppStore = create<AppStore>()((...args) => ({
   ...createEventsSlice(...args),
   ...createSelectionSlice(...args),
   ...createSyncSlice(...args),
+  ...createBroadcastsSlice(...args),
 }));
 
 const initialState = useAppStore.getState();
@@ -37,5 +39,6 @@ export function resetAppStore(): void {
   resetSessionModule();
   resetEventsModule();
   resetSyncModule();
+  resetBroadcastsModule();
   useAppStore.setState(initialState, true);
 }

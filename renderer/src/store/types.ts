@@ -3,6 +3,8 @@ import type {
   AppError,
   AppInfo,
   AppStatus,
+  BroadcastPlan,
+  BroadcastProgress,
   ComposeCheck,
   DraftSummary,
   ErrorCode,
@@ -244,6 +246,56 @@ export interface SyncSlice {
   syncNow: () => Promise<void>;
 }
 
+/** A pause, resume or cancel waiting for main's answer. */
+export type BroadcastAction = 'pause' | 'resume' | 'cancel';
+
+/** One broadcast as the renderer knows it: main's latest progress, and what the user is doing with it. */
+export interface BroadcastEntry {
+  progress: BroadcastProgress;
+  busy: BroadcastAction | null;
+  /** Why the last pause, resume or cancel was refused. */
+  error: ErrorCode | null;
+  /** The final notice was closed: the broadcast is no longer shown (its history stays in 發送紀錄). */
+  dismissed: boolean;
+}
+
+/** 發送 → the confirmation: preparing (re-checking with the Inbox API), shown, or being sent. */
+export type SendPhase = 'preparing' | 'ready' | 'sending' | 'failed';
+
+export interface SendFlow {
+  /** The composer the confirmation belongs to (a late answer for another one is dropped). */
+  composerKey: number;
+  draftId: string | null;
+  phase: SendPhase;
+  /** broadcast.prepare's answer (kept while a send runs or after a send error, so the dialog still shows it). */
+  plan: BroadcastPlan | null;
+  error: ErrorCode | null;
+  /** Why the plan shown is a second one: the first was too old, or the quota changed under it. */
+  renewedAfter: 'plan_expired' | 'over_limit' | null;
+}
+
+export interface BroadcastsSlice {
+  /** Broadcasts by id, from broadcast.send, broadcast.active at start, and broadcast.progress pushes. */
+  broadcasts: Readonly<Record<string, BroadcastEntry>>;
+  sendFlow: SendFlow | null;
+  /** A progress from main (push or answer); an older one than what is shown is dropped. */
+  applyBroadcastProgress: (progress: BroadcastProgress) => void;
+  /** broadcast.active: sends that resumed after a restart. */
+  loadActiveBroadcasts: () => Promise<void>;
+  pauseBroadcast: (id: string) => Promise<void>;
+  resumeBroadcast: (id: string) => Promise<void>;
+  cancelBroadcast: (id: string) => Promise<void>;
+  /** Closes a finished broadcast's notice. */
+  dismissBroadcast: (id: string) => void;
+  /** 發送: saves pending edits, then broadcast.prepare for the open composer's draft. */
+  startSend: () => Promise<void>;
+  /** broadcast.prepare again (after it failed). */
+  retryPrepare: () => Promise<void>;
+  /** 確認發送 (fit false) or 只發送給 N 位 (fit true). */
+  confirmSend: (fit: boolean) => Promise<void>;
+  closeSend: () => void;
+}
+
 export type AppStore = AppSlice &
   SettingsSlice &
   DraftsSlice &
@@ -252,7 +304,8 @@ export type AppStore = AppSlice &
   SessionSlice &
   EventsSlice &
   SelectionSlice &
-  SyncSlice;
+  SyncSlice &
+  BroadcastsSlice;
 
 /** A slice creator over the whole bound store (zustand's slices pattern). */
 export type SliceCreator<Slice> = StateCreator<AppStore, [], [], Slice>;

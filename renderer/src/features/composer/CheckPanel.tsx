@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { ComposeCheck, ComposeProblem } from '../../../../preload/contract';
+import { Button } from '../../components/Button';
 import { Icon } from '../../components/Icon';
 import { problemMessage } from './labels';
 import { problemKey } from './model';
@@ -32,10 +33,15 @@ export interface CheckPanelProps {
   checking: boolean;
   /** Already translated. */
   errorMessage: string | null;
+  /** Already translated: why 發送 is not available (null: it is). */
+  sendBlockedReason: string | null;
+  /** 發送 was clicked and its confirmation is being made. */
+  sendStarting: boolean;
+  onSend: () => void;
 }
 
-/** main's verdict on the draft: 可發送, or 尚需： and each problem in words. Sending is the next issue's. */
-export function CheckPanel({ check, pending, checking, errorMessage }: CheckPanelProps) {
+/** main's verdict on the draft: 可發送, or 尚需： and each problem in words; then 發送 (or why not yet). */
+export function CheckPanel({ check, pending, checking, errorMessage, sendBlockedReason, sendStarting, onSend }: CheckPanelProps) {
   const { t } = useTranslation();
   const ready = !pending && check !== null && check.ready;
   const rows = check ? problemRows(check) : [];
@@ -97,7 +103,23 @@ export function CheckPanel({ check, pending, checking, errorMessage }: CheckPane
           ))}
         </ul>
       ) : null}
-      <p className="verdict__next">{t('composer.check.sendNext')}</p>
+      <div className="verdict__send">
+        <Button
+          variant="primary"
+          icon="send"
+          onClick={onSend}
+          disabled={sendBlockedReason !== null || sendStarting}
+          aria-describedby={sendBlockedReason !== null ? 'composer-send-blocked' : undefined}
+          data-testid="send"
+        >
+          {t('broadcast.send')}
+        </Button>
+        {sendBlockedReason !== null ? (
+          <p className="verdict__next" id="composer-send-blocked" data-testid="send-blocked-reason">
+            {sendBlockedReason}
+          </p>
+        ) : null}
+      </div>
     </section>
   );
 }

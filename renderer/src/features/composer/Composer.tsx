@@ -9,6 +9,7 @@ import { imageUrl } from '../../bridge';
 import { ERROR_MESSAGE_KEYS } from '../../i18n';
 import { useNow } from '../../i18n/format';
 import { type OpenComposer, pendingSave, useAppStore } from '../../store';
+import { DraftBroadcasts, SendConfirmContainer, useSendBlock } from '../broadcast/containers';
 import { CheckPanel } from './CheckPanel';
 import { clipboardFiles, firstImageFile } from './files';
 import { ImageField } from './ImageField';
@@ -103,8 +104,11 @@ function ComposerView({ composer, onBack }: { composer: OpenComposer; onBack: ()
       deleteDraft: state.deleteDraft,
       dismissComposerError: state.dismissComposerError,
       dismissImageError: state.dismissImageError,
+      startSend: state.startSend,
     })),
   );
+  const sendBlock = useSendBlock(composer);
+  const sendStarting = useAppStore((state) => state.sendFlow?.composerKey === composer.key);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const { origin, check } = composer;
   const summary = origin === 'events' ? summaryState.summary : null;
@@ -184,6 +188,7 @@ function ComposerView({ composer, onBack }: { composer: OpenComposer; onBack: ()
           dismissLabel={t('errors.dismiss')}
         />
       ) : null}
+      <DraftBroadcasts draftId={composer.id} />
       <RecipientsHeader
         recipients={recipients}
         hasSelection={composer.selection !== null}
@@ -233,6 +238,9 @@ function ComposerView({ composer, onBack }: { composer: OpenComposer; onBack: ()
             pending={composer.id === null}
             checking={checking}
             errorMessage={composer.checkError ? t('composer.check.failed', { reason: t(ERROR_MESSAGE_KEYS[composer.checkError]) }) : null}
+            sendBlockedReason={sendBlock === null ? null : t(`broadcast.blocked.${sendBlock}`)}
+            sendStarting={sendStarting}
+            onSend={() => void actions.startSend()}
           />
           <section className="preview" data-testid="preview" aria-labelledby="composer-preview-title">
             <h3 className="preview__title" id="composer-preview-title">
@@ -258,6 +266,7 @@ function ComposerView({ composer, onBack }: { composer: OpenComposer; onBack: ()
           </section>
         </aside>
       </div>
+      <SendConfirmContainer composerKey={composer.key} />
       {confirmingDelete && composer.id !== null ? (
         <ConfirmDialog
           title={t('drafts.deleteTitle')}

@@ -7,6 +7,7 @@ import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
 import { Spinner } from '../../components/Spinner';
 import { ERROR_MESSAGE_KEYS } from '../../i18n';
+import { BroadcastsPanel } from '../broadcast/containers';
 import { Composer } from '../composer/Composer';
 import { formatNumber } from '../../i18n/format';
 import { useAppStore } from '../../store';
@@ -265,6 +266,7 @@ export function EventsSection() {
         </button>
       </div>
       <div className="section__panel" role="tabpanel" id="events-panel-in-progress" aria-labelledby="events-tab-in-progress">
+        <BroadcastsPanel />
         {body}
       </div>
     </section>
