@@ -30,6 +30,7 @@ import type { Logger } from './log';
 import type { NetworkStatus } from './network';
 import { AppFailure, type Dispatch, type Handlers, createDispatcher } from './rpc';
 import { type Database, openDatabase } from './store/db';
+import { summarizeProblems } from './store/broadcasts';
 import * as drafts from './store/drafts';
 import * as settingsStore from './store/settings';
 import { type Avatar, createAvatarCache } from './media/avatars';
@@ -520,6 +521,10 @@ export function createApp(deps: AppDeps): App {
       return progress;
     },
     'broadcast.active': () => outbox.active(),
+    'broadcast.problems': ({ id }) => {
+      if (outbox.progress(id) === null) throw new AppFailure('not_found', `No broadcast ${id}`);
+      return summarizeProblems(db, id);
+    },
   };
 
   return {

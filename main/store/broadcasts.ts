@@ -76,6 +76,11 @@ const statements = statementsFor((db: Database) => ({
   listRecipients: db.prepare<[string, number, number], RecipientRow>(
     `SELECT ${RECIPIENT_COLUMNS} FROM broadcast_recipients WHERE broadcast_id = ? ORDER BY event_id LIMIT ? OFFSET ?`,
   ),
+  problems: db.prepare<[string], { channel: Channel; state: 'failed' | 'unknown'; reason: string | null; count: number }>(
+    `SELECT channel, state, reason, count(*) AS count FROM broadcast_recipients
+     WHERE broadcast_id = ? AND state IN ('failed', 'unknown')
+     GROUP BY channel, state, reason`,
+  ),
   countByState: db.prepare<[string], { state: RecipientState; count: number }>(
     'SELECT state, count(*) AS count FROM broadcast_recipients WHERE broadcast_id = ? GROUP BY state',
   ),
@@ -116,4 +121,30 @@ export function countRecipientsByState(db: Database, broadcastId: string): Recor
   const counts = Object.fromEntries(RECIPIENT_STATES.map((state) => [state, 0])) as Record<RecipientState, number>;
   for (const { state, count } of statements(db).countByState.all(broadcastId)) counts[state] = count;
   return counts;
+}
+
+export interface ProblemSummary {
+  channel: Channel;
+  state: 'failed' | 'unknown';
+  /** The code part of the stored reason (`line_rejected` of `line_rejected: <LINE's message>`). */
+  reason: string;
+  /** The first detail stored with that code, if any. */
+  detail: string | null;
+  count: number;
+}
+
+/** Failed and unknown recipients grouped by channel, state and reason code, most first. */
+export function summarizeProblems(db: Database, broadcastId: string): ProblemSummary[] {
+  const groups = new Map<string, ProblemSummary>();
+  for (const row of statements(db).problems.all(broadcastId)) {
+    const raw = row.reason ?? 'unknown';
+    const split = raw.indexOf(': ');
+    const reason = split < 0 ? raw : raw.slice(0, split);
+    const detail = split < 0 ? null : raw.slice(split + 2);
+    const key = `${row.channel}\u0000${row.state}\u0000${reason}`;
+    const group = groups.get(key);
+    if (group) group.count += row.count;
+    else groups.set(key, { channel: row.channel, state: row.state, reason, detail, count: row.count });
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
 }

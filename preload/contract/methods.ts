@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   AppInfo,
   BroadcastPlan,
+  BroadcastProblem,
   BroadcastProgress,
   BroadcastRef,
   PrepareInput,
@@ -83,6 +84,8 @@ export const methods = {
   'broadcast.get': { input: BroadcastRef, output: BroadcastProgress },
   /** Broadcasts not finished yet (sending, paused, waiting), newest first: what the progress bar shows after a restart. */
   'broadcast.active': { input: NoInput, output: z.array(BroadcastProgress) },
+  /** Why recipients failed or are unknown, grouped by reason (most first): the end notice's explanation. */
+  'broadcast.problems': { input: BroadcastRef, output: z.array(BroadcastProblem) },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 /** Push events from main to the renderer. */

@@ -753,3 +753,17 @@ export const BroadcastProgress = z.object({
   expiresAt: z.number(),
 });
 export type BroadcastProgress = z.infer<typeof BroadcastProgress>;
+
+/**
+ * Why recipients of a broadcast failed or are unknown, grouped: `reason` is a stable code the UI translates (LINE's
+ * and Meta's answers mapped in main: line_quota, line_rejected, wa_undeliverable, wa_timeout, …); `detail` is the
+ * service's own words for the first of them, when it said any (LINE's message), shown as is.
+ */
+export const BroadcastProblem = z.object({
+  channel: Channel,
+  state: z.enum(['failed', 'unknown']),
+  reason: z.string(),
+  detail: z.string().nullable(),
+  count: z.number().int().positive(),
+});
+export type BroadcastProblem = z.infer<typeof BroadcastProblem>;

@@ -239,6 +239,27 @@ describe('broadcast.prepare: the confirmation', () => {
     expect(done.state).toBe('completed');
   });
 
+  it('explains failures grouped by reason (broadcast.problems)', async () => {
+    const opened = await signedIn('sales@demo');
+    const { app, line } = opened;
+    const draftId = await readyDraft(app, line.slice(0, 12));
+    await fetch(`${sandbox.origin}/_sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ route: 'line.multicast', kind: 'status', status: 400, count: 50 }),
+    });
+    cleanups.push(async () => void (await fetch(`${sandbox.origin}/_sandbox/faults`, { method: 'DELETE' })));
+    const plan = value<BroadcastPlan>(await app.dispatch('broadcast.prepare', { draftId }));
+    const started = value<BroadcastProgress>(await app.dispatch('broadcast.send', { planId: plan.planId, fit: false }));
+    const done = await finished(opened, started.id);
+    expect(done.state).toBe('completed_with_failures');
+    const problems = value<Array<{ channel: string; state: string; reason: string; count: number }>>(
+      await app.dispatch('broadcast.problems', { id: started.id }),
+    );
+    expect(problems).toEqual([expect.objectContaining({ channel: 'line', state: 'failed', reason: 'line_rejected', count: 12 })]);
+    expect(await app.dispatch('broadcast.problems', { id: '00000000-0000-4000-8000-000000000000' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+
   it('refuses an unknown plan', async () => {
     const { app } = await signedIn('sales@demo');
     expect(await app.dispatch('broadcast.send', { planId: '00000000-0000-4000-8000-000000000000', fit: true })).toMatchObject({
