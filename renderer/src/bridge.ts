@@ -86,6 +86,7 @@ export const api = {
   cancelBroadcast: (id: string) => call('broadcast.cancel', { id }),
   getBroadcast: (id: string) => call('broadcast.get', { id }),
   activeBroadcasts: () => call('broadcast.active', {}),
+  broadcastProblems: (id: string) => call('broadcast.problems', { id }),
 };
 
 /**

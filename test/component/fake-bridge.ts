@@ -483,6 +483,7 @@ export class FakeBridge implements OmoBridge {
     'broadcast.cancel': ({ id }) => this.sending.cancel(id, this.now()),
     'broadcast.get': ({ id }) => this.sending.get(id),
     'broadcast.active': () => this.sending.active(),
+    'broadcast.problems': ({ id }) => this.sending.problemsOf(id),
     // Like main: the choice is saved, the sandbox starts, and the new workspace and mode are pushed.
     'workspace.useDemo': () => {
       this.workspace = demoWorkspace();

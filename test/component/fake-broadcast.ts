@@ -6,6 +6,7 @@
 import type {
   BroadcastNote,
   BroadcastPlan,
+  BroadcastProblem,
   BroadcastProgress,
   BroadcastState,
   Channel,
@@ -105,6 +106,8 @@ export class FakeBroadcasts {
   planLifetimeMs = 10 * 60_000;
   readonly plans = new Map<string, StoredPlan>();
   readonly broadcasts = new Map<string, BroadcastProgress>();
+  /** What broadcast.problems answers per broadcast, as the test sets it (none set: an empty list). */
+  readonly problems = new Map<string, BroadcastProblem[]>();
 
   prepare(draft: Draft, check: ComposeCheck, list: PlainEventList, now: number, planId: string): BroadcastPlan {
     if (!check.ready) throw new Failure('draft_not_ready');
@@ -194,6 +197,12 @@ export class FakeBroadcasts {
     const progress = this.broadcasts.get(id);
     if (!progress) throw new Failure('not_found');
     return progress;
+  }
+
+  /** Like main: not_found for a broadcast it never had. */
+  problemsOf(id: string): BroadcastProblem[] {
+    this.get(id);
+    return this.problems.get(id) ?? [];
   }
 
   active(): BroadcastProgress[] {

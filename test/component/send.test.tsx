@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { BroadcastProgress, WhatsAppDraft } from '../../preload/contract';
+import type { BroadcastProblem, BroadcastProgress, WhatsAppDraft } from '../../preload/contract';
 import { saveState, typeText } from './composer-helpers';
 import { FakeBridge, type FakeBridgeOptions, fakeId } from './fake-bridge';
 import { makeProgress } from './fake-broadcast';
@@ -458,6 +458,137 @@ describe('the progress', () => {
     act(() => screen.getByTestId('status-broadcast').click());
     const panel = await screen.findByTestId('broadcasts-panel');
     expect(within(panel).getByTestId('send-progress').getAttribute('data-broadcast-id')).toBe(id);
+  });
+});
+
+describe('why customers were not reached', () => {
+  const REJECTED =
+    'The request body has 1 error(s) (messages[0].originalContentUrl: The URL must be HTTPS)';
+
+  /** 發送 → 確認發送, with what broadcast.problems will answer for that broadcast, then its end. */
+  async function endWithProblems(bridge: FakeBridge, problems: BroadcastProblem[]): Promise<string> {
+    const id = await sendAll(bridge);
+    bridge.sending.problems.set(id, problems);
+    act(() => void bridge.progress(id, { accepted: 2, failed: 1 }));
+    // Not asked while it runs: the reasons are for the end notice.
+    expect(bridge.callsOf('broadcast.problems')).toEqual([]);
+    act(() => void bridge.progress(id, { accepted: 1, failed: 1, unknown: 1 }));
+    expect(progressState()).toBe('completed_with_failures');
+    return id;
+  }
+
+  function items(): HTMLElement[] {
+    return within(screen.getByTestId('send-problems')).getAllByTestId('send-problem');
+  }
+
+  it('lists them in the end notice in plain words, with the channel, the count and LINE’s own words', async () => {
+    const { bridge } = await readyDraft();
+    const id = await endWithProblems(bridge, [
+      { channel: 'line', state: 'failed', reason: 'line_rejected', detail: REJECTED, count: 2 },
+      { channel: 'whatsapp', state: 'unknown', reason: 'wa_timeout', detail: null, count: 1 },
+    ]);
+    const done = screen.getByTestId('send-done');
+    const list = await within(done).findByTestId('send-problems');
+    expect(bridge.callsOf('broadcast.problems')).toEqual([{ id }]);
+    const [line, whatsapp] = items();
+    if (!line || !whatsapp) throw new Error('two groups expected');
+    expect([line.dataset.reason, line.dataset.count, line.dataset.channel]).toEqual(['line_rejected', '2', 'line']);
+    expect(line.textContent).toContain('LINE');
+    expect(line.textContent).toContain('2 位失敗');
+    expect(within(line).getByTestId('send-problem-reason').textContent).toBe('LINE 拒絕了這則訊息');
+    expect(within(line).getByTestId('send-problem-detail').textContent).toBe(REJECTED);
+    expect([whatsapp.dataset.reason, whatsapp.dataset.count, whatsapp.dataset.state]).toEqual(['wa_timeout', '1', 'unknown']);
+    expect(whatsapp.textContent).toContain('1 位狀態不明');
+    expect(within(whatsapp).getByTestId('send-problem-reason').textContent).toBe('等候 WhatsApp 回應逾時：可能已送達，不會自動重送');
+    expect(within(whatsapp).queryByTestId('send-problem-detail')).toBeNull();
+    expect(within(list).queryByTestId('send-problem-code')).toBeNull();
+    expect(within(list).queryByTestId('send-problems-toggle')).toBeNull();
+  });
+
+  it('names a code this version does not know as 其他原因, with the code in small text', async () => {
+    const { bridge } = await readyDraft();
+    await endWithProblems(bridge, [{ channel: 'whatsapp', state: 'failed', reason: 'wa_brand_new_code', detail: null, count: 2 }]);
+    await screen.findByTestId('send-problems');
+    const [item] = items();
+    if (!item) throw new Error('one group expected');
+    expect(item.dataset.reason).toBe('wa_brand_new_code');
+    expect(within(item).getByTestId('send-problem-reason').textContent).toBe('其他原因wa_brand_new_code');
+    expect(within(item).getByTestId('send-problem-code').textContent).toBe('wa_brand_new_code');
+  });
+
+  it('shows five groups, and 顯示全部 shows the rest', async () => {
+    const { bridge } = await readyDraft();
+    const reasons = ['line_quota', 'line_timeout', 'wa_undeliverable', 'wa_opted_out', 'wa_window_closed', 'interrupted', 'media_failed'];
+    await endWithProblems(
+      bridge,
+      reasons.map((reason, index) => ({
+        channel: reason.startsWith('wa_') ? ('whatsapp' as const) : ('line' as const),
+        state: reason.endsWith('timeout') || reason === 'interrupted' ? ('unknown' as const) : ('failed' as const),
+        reason,
+        detail: null,
+        count: 10 - index,
+      })),
+    );
+    await screen.findByTestId('send-problems');
+    expect(items().map((item) => item.dataset.reason)).toEqual(reasons.slice(0, 5));
+    const toggle = screen.getByTestId('send-problems-toggle');
+    expect(toggle.textContent).toBe('顯示全部（共 7 項）');
+    act(() => toggle.click());
+    expect(items().map((item) => item.dataset.reason)).toEqual(reasons);
+    expect(within(items()[0] as HTMLElement).getByTestId('send-problem-reason').textContent).toBe('LINE 官方帳號本月訊息額度已用完');
+    expect(within(items()[2] as HTMLElement).getByTestId('send-problem-reason').textContent).toBe(
+      '對方無法接收 WhatsApp 訊息（可能不是 WhatsApp 用戶或已停用）',
+    );
+    act(() => screen.getByTestId('send-problems-toggle').click());
+    expect(items()).toHaveLength(5);
+  });
+
+  it('says when the reasons could not be read, and 重試 reads them again', async () => {
+    const { bridge } = await readyDraft();
+    bridge.failNext('broadcast.problems', 'storage_unavailable');
+    await endWithProblems(bridge, [{ channel: 'line', state: 'failed', reason: 'line_quota', detail: null, count: 2 }]);
+    const error = await screen.findByTestId('send-problems-error');
+    expect(error.textContent).toContain('無法讀取沒送達的原因。');
+    act(() => screen.getByTestId('send-problems-retry').click());
+    await screen.findByTestId('send-problems');
+    expect(items().map((item) => item.dataset.reason)).toEqual(['line_quota']);
+    expect(bridge.callsOf('broadcast.problems')).toHaveLength(2);
+  });
+
+  it('does not ask when everyone was reached', async () => {
+    const { bridge } = await readyDraft();
+    const id = await sendAll(bridge);
+    act(() => void bridge.progress(id, { accepted: 6 }));
+    expect(screen.getByTestId('send-done').getAttribute('data-outcome')).toBe('completed');
+    await act(() => Promise.resolve());
+    expect(bridge.callsOf('broadcast.problems')).toEqual([]);
+    expect(screen.queryByTestId('send-problems')).toBeNull();
+  });
+
+  it('in English: the same reasons in English, the fallback and LINE’s words, and no Chinese', async () => {
+    const { bridge } = await readyDraft(rows(6), {
+      settings: { language: 'en' },
+      drafts: [{ text: 'Weekend sale', selection: rows(6), whatsapp: TEMPLATE_PART }],
+    });
+    await endWithProblems(bridge, [
+      { channel: 'line', state: 'failed', reason: 'line_quota', detail: null, count: 1 },
+      { channel: 'line', state: 'failed', reason: 'line_rejected', detail: REJECTED, count: 1 },
+      { channel: 'whatsapp', state: 'unknown', reason: 'wa_timeout', detail: null, count: 1 },
+      { channel: 'whatsapp', state: 'failed', reason: 'wa_brand_new_code', detail: null, count: 1 },
+    ]);
+    await screen.findByTestId('send-problems');
+    const reasonsShown = items().map((item) => within(item).getByTestId('send-problem-reason').textContent);
+    expect(reasonsShown).toEqual([
+      'The LINE Official Account’s message quota for this month is used up',
+      'LINE refused the message',
+      'WhatsApp did not answer in time: it may have been delivered; not resent automatically',
+      'Other reasonwa_brand_new_code',
+    ]);
+    expect(items()[0]?.textContent).toContain('1 failed');
+    expect(items()[2]?.textContent).toContain('1 unknown');
+    expect(within(items()[1] as HTMLElement).getByTestId('send-problem-detail').textContent).toBe(REJECTED);
+    const text = uiText(document.body);
+    expect(text.match(CJK), text).toBeNull();
   });
 });
 

@@ -6,6 +6,9 @@ import type { BroadcastAction, BroadcastEntry, BroadcastsSlice, SendFlow, SliceC
 /** The confirmation in progress: an answer for a confirmation closed or started again since is dropped. */
 let sendRequest = 0;
 
+/** The latest broadcast.problems asked per broadcast: an older answer is dropped. */
+const problemsRequests = new Map<string, number>();
+
 const CONTROLS: Readonly<Record<BroadcastAction, (id: string) => ReturnType<typeof api.pauseBroadcast>>> = {
   pause: api.pauseBroadcast,
   resume: api.resumeBroadcast,
@@ -61,8 +64,25 @@ export const createBroadcastsSlice: SliceCreator<BroadcastsSlice> = (set, get) =
       if (current && !isNewerProgress(progress, current.progress)) return;
       const entry: BroadcastEntry = current
         ? { ...current, progress }
-        : { progress, busy: null, error: null, dismissed: false };
+        : { progress, busy: null, error: null, dismissed: false, problems: null };
       set({ broadcasts: { ...get().broadcasts, [progress.id]: entry } });
+      // It just ended with customers not reached: the end notice says why (main has them all by now).
+      const endedNow = isFinalState(progress.state) && !(current && isFinalState(current.progress.state));
+      if (endedNow && progress.counts.failed + progress.counts.unknown > 0) void get().loadBroadcastProblems(progress.id);
+    },
+
+    loadBroadcastProblems: async (id) => {
+      const before = get().broadcasts[id];
+      if (!before) return;
+      const request = (problemsRequests.get(id) ?? 0) + 1;
+      problemsRequests.set(id, request);
+      patchEntry(id, { problems: { state: 'loading', list: before.problems?.list ?? [], error: null } });
+      const result = await api.broadcastProblems(id);
+      if (problemsRequests.get(id) !== request) return;
+      const list = get().broadcasts[id]?.problems?.list ?? [];
+      patchEntry(id, {
+        problems: result.ok ? { state: 'ready', list: result.value, error: null } : { state: 'failed', list, error: result.error.code },
+      });
     },
 
     loadActiveBroadcasts: async () => {
@@ -147,4 +167,5 @@ export const createBroadcastsSlice: SliceCreator<BroadcastsSlice> = (set, get) =
 /** For tests: forget in-flight confirmations between cases. */
 export function resetBroadcastsModule(): void {
   sendRequest = 0;
+  problemsRequests.clear();
 }

@@ -4,6 +4,7 @@ import type {
   AppInfo,
   AppStatus,
   BroadcastPlan,
+  BroadcastProblem,
   BroadcastProgress,
   ComposeCheck,
   DraftSummary,
@@ -257,6 +258,16 @@ export interface BroadcastEntry {
   error: ErrorCode | null;
   /** The final notice was closed: the broadcast is no longer shown (its history stays in 發送紀錄). */
   dismissed: boolean;
+  /** Why recipients failed or are unknown (broadcast.problems), loaded when it ends with any; null until then. */
+  problems: BroadcastProblemsState | null;
+}
+
+/** broadcast.problems of one finished broadcast, for its end notice. */
+export interface BroadcastProblemsState {
+  state: Exclude<LoadState, 'idle'>;
+  /** Grouped by channel, state and reason, most first (as main sorts them); kept while a reload runs. */
+  list: BroadcastProblem[];
+  error: ErrorCode | null;
 }
 
 /** 發送 → the confirmation: preparing (re-checking with the Inbox API), shown, or being sent. */
@@ -287,6 +298,8 @@ export interface BroadcastsSlice {
   cancelBroadcast: (id: string) => Promise<void>;
   /** Closes a finished broadcast's notice. */
   dismissBroadcast: (id: string) => void;
+  /** broadcast.problems for a broadcast shown (done by itself when one ends with failed or unknown recipients). */
+  loadBroadcastProblems: (id: string) => Promise<void>;
   /** 發送: saves pending edits, then broadcast.prepare for the open composer's draft. */
   startSend: () => Promise<void>;
   /** broadcast.prepare again (after it failed). */

@@ -6,9 +6,10 @@ import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Icon, type IconName } from '../../components/Icon';
 import { formatDateTime, formatNumber } from '../../i18n/format';
-import type { BroadcastAction } from '../../store';
+import type { BroadcastAction, BroadcastProblemsState } from '../../store';
 import { durationText, noteMessage, stateLabel } from './labels';
 import { doneCount, isFinalState, percentDone, remainingCount } from './model';
+import { SendProblems } from './SendProblems';
 
 type Tone = 'active' | 'waiting' | 'good' | 'bad' | 'stopped';
 
@@ -32,6 +33,9 @@ export interface BroadcastProgressViewProps {
   busy: BroadcastAction | null;
   /** Already translated: why the last pause, resume or cancel was refused. */
   errorMessage: string | null;
+  /** Why recipients failed or are unknown, for the end notice (null: not asked for). */
+  problems: BroadcastProblemsState | null;
+  onRetryProblems: () => void;
   onPause: () => void;
   onResume: () => void;
   /** Called once the user confirmed (this view asks first). */
@@ -43,7 +47,17 @@ export interface BroadcastProgressViewProps {
  * One broadcast while main sends it: the state, a bar of accepted / failed / skipped / unknown, the counts, rate and
  * ETA, why it waits or stopped short, 暫停 / 繼續 / 取消發送; at the end, the outcome in words.
  */
-export function BroadcastProgressView({ progress, busy, errorMessage, onPause, onResume, onCancel, onDismiss }: BroadcastProgressViewProps) {
+export function BroadcastProgressView({
+  progress,
+  busy,
+  errorMessage,
+  problems,
+  onRetryProblems,
+  onPause,
+  onResume,
+  onCancel,
+  onDismiss,
+}: BroadcastProgressViewProps) {
   const { t, i18n } = useTranslation();
   const [confirmingCancel, setConfirmingCancel] = useState(false);
   const n = (value: number) => formatNumber(value, i18n.language);
@@ -177,7 +191,7 @@ export function BroadcastProgressView({ progress, busy, errorMessage, onPause, o
           {busy !== null ? <span className="mini-spinner" role="status" aria-label={t(`broadcast.progress.${busy}`)} /> : null}
         </div>
       ) : (
-        <DoneNotice progress={progress} onDismiss={onDismiss} />
+        <DoneNotice progress={progress} problems={problems} onRetryProblems={onRetryProblems} onDismiss={onDismiss} />
       )}
 
       {confirmingCancel && !final ? (
@@ -199,7 +213,14 @@ export function BroadcastProgressView({ progress, busy, errorMessage, onPause, o
   );
 }
 
-function DoneNotice({ progress, onDismiss }: { progress: BroadcastProgress; onDismiss: () => void }) {
+interface DoneNoticeProps {
+  progress: BroadcastProgress;
+  problems: BroadcastProblemsState | null;
+  onRetryProblems: () => void;
+  onDismiss: () => void;
+}
+
+function DoneNotice({ progress, problems, onRetryProblems, onDismiss }: DoneNoticeProps) {
   const { t, i18n } = useTranslation();
   const n = (value: number) => formatNumber(value, i18n.language);
   const { counts, state } = progress;
@@ -230,6 +251,7 @@ function DoneNotice({ progress, onDismiss }: { progress: BroadcastProgress; onDi
       <div className="notice__text">
         <strong>{outcome}</strong>
         {counts.unknown > 0 ? <span data-testid="done-unknown">{t('broadcast.done.unknown', { n: n(counts.unknown) })}</span> : null}
+        {problems && counts.failed + counts.unknown > 0 ? <SendProblems problems={problems} onRetry={onRetryProblems} /> : null}
       </div>
       <button type="button" className="icon-btn" aria-label={t('broadcast.done.dismiss')} onClick={onDismiss} data-testid="send-done-dismiss">
         <Icon name="close" size={16} />

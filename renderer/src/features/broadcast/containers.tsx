@@ -70,6 +70,7 @@ function BroadcastEntryView({ entry }: { entry: BroadcastEntry }) {
       resume: state.resumeBroadcast,
       cancel: state.cancelBroadcast,
       dismiss: state.dismissBroadcast,
+      loadProblems: state.loadBroadcastProblems,
     })),
   );
   const { id } = entry.progress;
@@ -78,6 +79,8 @@ function BroadcastEntryView({ entry }: { entry: BroadcastEntry }) {
       progress={entry.progress}
       busy={entry.busy}
       errorMessage={entry.error ? t(ERROR_MESSAGE_KEYS[entry.error]) : null}
+      problems={entry.problems}
+      onRetryProblems={() => void actions.loadProblems(id)}
       onPause={() => void actions.pause(id)}
       onResume={() => void actions.resume(id)}
       onCancel={() => void actions.cancel(id)}
