@@ -265,6 +265,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
           id: snap.id,
           createdBy: snap.createdBy,
           draftId: snap.draftId,
+          kind: snap.origin?.kind ?? 'original',
+          originId: snap.origin?.id ?? null,
           content: JSON.stringify(content),
           imageSha256: content.image?.sha256 ?? null,
           createdAt: snap.createdAt,

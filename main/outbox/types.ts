@@ -31,6 +31,10 @@ export interface BroadcastContent {
     phoneNumberId: string;
     template: { name: string; language: string; parameterFormat: 'POSITIONAL' | 'NAMED'; headerImage: boolean; params: string[] };
     params: Record<string, TemplateParamValue>;
+    /** The template as sent (body with its fixed parameters filled), for the history; absent in older snapshots. */
+    body?: string | undefined;
+    /** The links in that body, for the referral report (each counts once per accepted recipient). */
+    links?: Array<{ url: string; kind: 'official' | 'other' }> | undefined;
   }>;
 }
 
@@ -48,6 +52,8 @@ export interface OutboxSnapshot {
   id: string;
   createdBy: string;
   draftId: string | null;
+  /** A retry of another broadcast's failed (or unknown) recipients, linked to it; absent: an original. */
+  origin?: { id: string; kind: 'retry_failed' | 'resend_unknown' } | undefined;
   content: BroadcastContent;
   createdAt: number;
   expiresAt: number;
@@ -140,6 +146,8 @@ export const BroadcastContentSchema = z
           params: z.array(z.string()),
         }),
         params: z.record(z.string(), TemplateParamValueSchema),
+        body: z.string().optional(),
+        links: z.array(z.object({ url: z.string(), kind: z.enum(['official', 'other']) })).optional(),
       }),
     ),
   })
@@ -163,6 +171,7 @@ export const OutboxSnapshotSchema = z
     id: z.string().min(1).max(100),
     createdBy: z.string().min(1),
     draftId: z.string().nullable(),
+    origin: z.object({ id: z.string().min(1), kind: z.enum(['retry_failed', 'resend_unknown']) }).optional(),
     content: BroadcastContentSchema,
     createdAt: z.number().int(),
     expiresAt: z.number().int(),
@@ -177,6 +186,7 @@ const SnapshotHeadSchema = z
     id: z.string().min(1).max(100),
     createdBy: z.string().min(1),
     draftId: z.string().nullable(),
+    origin: z.object({ id: z.string().min(1), kind: z.enum(['retry_failed', 'resend_unknown']) }).optional(),
     content: BroadcastContentSchema,
     createdAt: z.number().int(),
     expiresAt: z.number().int(),

@@ -237,6 +237,49 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'sent history and the referral report: retries linked to their origin, per-channel totals, platform reports',
+    up(db) {
+      db.exec(`
+        -- A retry of another broadcast's failed recipients, or an explicit resend of its unknown ones.
+        ALTER TABLE broadcasts ADD COLUMN kind TEXT NOT NULL DEFAULT 'original'
+          CHECK (kind IN ('original', 'retry_failed', 'resend_unknown'));
+        ALTER TABLE broadcasts ADD COLUMN origin_id TEXT REFERENCES broadcasts (id);
+        CREATE INDEX broadcasts_by_origin ON broadcasts (origin_id, created_at DESC) WHERE origin_id IS NOT NULL;
+
+        -- A finished broadcast's counters per channel, written once it reaches a final state (its recipients no
+        -- longer change): the history list and the report read these instead of a million recipient rows.
+        -- Links are per accepted recipient (DESIGN §4 Referral links): accepted × the links of the message.
+        CREATE TABLE broadcast_totals (
+          broadcast_id TEXT NOT NULL REFERENCES broadcasts (id) ON DELETE CASCADE,
+          channel TEXT NOT NULL ${CHANNEL_CHECK},
+          recipients INTEGER NOT NULL,
+          accepted INTEGER NOT NULL,
+          failed INTEGER NOT NULL,
+          skipped INTEGER NOT NULL,
+          unknown INTEGER NOT NULL,
+          official_links INTEGER NOT NULL,
+          other_links INTEGER NOT NULL,
+          PRIMARY KEY (broadcast_id, channel)
+        ) STRICT;
+
+        -- The report of a finished broadcast to the platform (PUT /v1/broadcasts/{id}, idempotent by id): queued
+        -- while offline, retried until accepted. The body is fixed when queued, so a retry is the same request.
+        CREATE TABLE broadcast_reports (
+          broadcast_id TEXT PRIMARY KEY NOT NULL REFERENCES broadcasts (id) ON DELETE CASCADE,
+          body TEXT NOT NULL CHECK (json_valid(body)),
+          state TEXT NOT NULL CHECK (state IN ('pending', 'reported')),
+          attempts INTEGER NOT NULL DEFAULT 0,
+          next_attempt_at INTEGER NOT NULL,
+          last_error TEXT,
+          reported_at INTEGER,
+          created_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX broadcast_reports_due ON broadcast_reports (state, next_attempt_at);
+      `);
+    },
+  },
 ];
 
 /** The schema version this build writes; a database with a higher user_version came from a newer build. */

@@ -40,6 +40,8 @@ export interface NewOutboxBroadcast {
   id: string;
   createdBy: string;
   draftId: string | null;
+  kind: 'original' | 'retry_failed' | 'resend_unknown';
+  originId: string | null;
   content: string;
   imageSha256: string | null;
   createdAt: number;
@@ -101,10 +103,10 @@ const BROADCAST_COLUMNS = `id, created_by AS createdBy, draft_id AS draftId, con
 
 const statements = statementsFor((db: Database) => ({
   insertBroadcast: db.prepare<[NewOutboxBroadcast]>(
-    `INSERT INTO broadcasts (id, created_by, draft_id, content, image_sha256, state, note, created_at, updated_at,
-       expires_at, started_at, finished_at)
-     VALUES (@id, @createdBy, @draftId, @content, @imageSha256, 'queued', NULL, @createdAt, @createdAt, @expiresAt,
-       NULL, NULL)`,
+    `INSERT INTO broadcasts (id, created_by, draft_id, kind, origin_id, content, image_sha256, state, note, created_at,
+       updated_at, expires_at, started_at, finished_at)
+     VALUES (@id, @createdBy, @draftId, @kind, @originId, @content, @imageSha256, 'queued', NULL, @createdAt, @createdAt,
+       @expiresAt, NULL, NULL)`,
   ),
   insertRecipient: db.prepare<[string, string, string, string, string, string, string, string | null, string | null, number]>(
     `INSERT INTO broadcast_recipients (broadcast_id, event_id, channel, channel_account, recipient_id, customer_name,

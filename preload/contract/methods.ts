@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import {
   AppInfo,
+  BroadcastDetail,
   BroadcastPlan,
+  ExportedCsv,
+  HistoryPage,
+  HistoryQuery,
+  RecipientsPage,
+  RecipientsQuery,
+  ReferralReport,
+  ReportQuery,
   BroadcastProblem,
   BroadcastProgress,
   BroadcastRef,
@@ -86,6 +94,22 @@ export const methods = {
   'broadcast.active': { input: NoInput, output: z.array(BroadcastProgress) },
   /** Why recipients failed or are unknown, grouped by reason (most first): the end notice's explanation. */
   'broadcast.problems': { input: BroadcastRef, output: z.array(BroadcastProblem) },
+  /**
+   * 重試失敗: a confirmation (as broadcast.prepare) for a new broadcast, linked to this one, to its failed recipients
+   * whose events are still in progress; broadcast.send sends it.
+   */
+  'broadcast.retryFailed': { input: BroadcastRef, output: BroadcastPlan },
+  /** 重送狀態不明: the same for its unknown recipients — explicit, as a customer may get the message twice. */
+  'broadcast.resendUnknown': { input: BroadcastRef, output: BroadcastPlan },
+  /** 發送紀錄: broadcasts newest first, filtered, a page at a time; works offline. */
+  'history.list': { input: HistoryQuery, output: HistoryPage },
+  'history.get': { input: BroadcastRef, output: BroadcastDetail },
+  /** A page of a broadcast's recipients (state, time, request or message id, reason). */
+  'history.recipients': { input: RecipientsQuery, output: RecipientsPage },
+  /** The recipients of a broadcast as CSV (UTF-8 with BOM, formula cells neutralised). */
+  'history.export': { input: BroadcastRef, output: ExportedCsv },
+  /** 導購連結報表: total messages and referral links by day, channel and sender, over a date range. */
+  'report.get': { input: ReportQuery, output: ReferralReport },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 /** Push events from main to the renderer. */

@@ -48,6 +48,8 @@ export const ERROR_CODES = [
   'over_limit',
   /** The broadcast already finished: it cannot be paused, resumed or cancelled. */
   'broadcast_finished',
+  /** The broadcast is still sending: its failures can be retried once it has finished. */
+  'broadcast_active',
   /** An unexpected failure in main; details are in the log, never in the message. */
   'internal',
 ] as const;

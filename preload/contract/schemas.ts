@@ -695,7 +695,10 @@ export type RecipientCounts = z.infer<typeof RecipientCounts>;
 /** broadcast.prepare: the confirmation shown after 發送, made from a ready draft and a fresh status re-check. */
 export const BroadcastPlan = z.object({
   planId: Id,
-  draftId: Id,
+  /** The draft it is sent from (null for a retry of a broadcast whose draft is gone). */
+  draftId: Id.nullable(),
+  /** A retry (broadcast.retryFailed / resendUnknown): the broadcast it retries; null for a send from a draft. */
+  originId: Id.nullable(),
   /** Who will get it after the re-check (before any "send to fewer"). */
   recipients: z.object({ total: z.number().int(), line: z.number().int(), whatsapp: z.number().int() }),
   /** The first 200 events left out, with the reason; `skippedCount` is all of them. */
@@ -767,3 +770,181 @@ export const BroadcastProblem = z.object({
   count: z.number().int().positive(),
 });
 export type BroadcastProblem = z.infer<typeof BroadcastProblem>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sent history (發送紀錄) and the referral-link report (報表)
+
+/** Why a broadcast exists: sent from a draft, or a retry of another one's failed or unknown recipients. */
+export const BroadcastKind = z.enum(['original', 'retry_failed', 'resend_unknown']);
+export type BroadcastKind = z.infer<typeof BroadcastKind>;
+
+export const HistoryQuery = z
+  .object({
+    /** Epoch ms, inclusive (created at or after). */
+    from: z.number().int().nonnegative().optional(),
+    /** Epoch ms, exclusive. */
+    to: z.number().int().nonnegative().optional(),
+    channel: Channel.optional(),
+    /** 'active': queued, sending, paused or waiting; 'failures': finished with failed or unknown recipients. */
+    state: z.enum(['active', 'completed', 'failures', 'cancelled', 'expired']).optional(),
+    /** Matches the text and the sender's name (case-insensitive). */
+    search: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(200),
+    /** From the previous page's nextCursor. */
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+export type HistoryQuery = z.infer<typeof HistoryQuery>;
+
+export const HistoryItem = z.object({
+  id: Id,
+  kind: BroadcastKind,
+  /** The broadcast this one retries (kind ≠ original). */
+  originId: z.string().nullable(),
+  createdAt: z.number(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  senderId: z.string(),
+  senderName: z.string(),
+  channels: z.array(Channel),
+  imageSha256: Sha256.nullable(),
+  /** The first non-empty line of the text (or the first template's name for a WhatsApp-only broadcast). */
+  title: z.string(),
+  state: BroadcastState,
+  note: BroadcastNote.nullable(),
+  total: z.number().int().nonnegative(),
+  counts: RecipientCounts,
+});
+export type HistoryItem = z.infer<typeof HistoryItem>;
+
+export const HistoryPage = z.object({
+  items: z.array(HistoryItem),
+  nextCursor: z.string().nullable(),
+});
+export type HistoryPage = z.infer<typeof HistoryPage>;
+
+/** How the platform's report of a broadcast stands (PUT /v1/broadcasts/{id}). */
+export const ReportSync = z.object({
+  state: z.enum(['not_due', 'pending', 'reported']),
+  reportedAt: z.number().nullable(),
+  attempts: z.number().int().nonnegative(),
+  lastError: z.string().nullable(),
+});
+export type ReportSync = z.infer<typeof ReportSync>;
+
+/** One broadcast as sent: its content (with the UTM-tagged text LINE got), its retries, the platform report. */
+export const BroadcastDetail = z.object({
+  item: HistoryItem,
+  content: z.object({
+    text: z.string().nullable(),
+    /** The text as LINE customers got it (official links tagged), or null without text. */
+    lineText: z.string().nullable(),
+    links: z.array(z.object({ url: z.string(), kind: LinkKind })),
+    whatsapp: z.array(
+      z.object({
+        phoneNumberId: z.string(),
+        template: z.object({ name: z.string(), language: z.string() }),
+        body: z.string().nullable(),
+        links: z.array(z.object({ url: z.string(), kind: LinkKind })),
+      }),
+    ),
+  }),
+  /** Per channel. */
+  byChannel: z.object({ line: RecipientCounts, whatsapp: RecipientCounts }),
+  /** Broadcasts made from this one's failures (newest first). */
+  retries: z.array(HistoryItem),
+  problems: z.array(BroadcastProblem),
+  report: ReportSync,
+  /** Failed recipients whose events are still 處理中 in the cache (what "retry failed" would send to). */
+  retryableFailed: z.number().int().nonnegative(),
+  unknown: z.number().int().nonnegative(),
+});
+export type BroadcastDetail = z.infer<typeof BroadcastDetail>;
+
+export const RecipientsQuery = z
+  .object({
+    id: Id,
+    state: RecipientState.optional(),
+    channel: Channel.optional(),
+    /** Matches the customer's name (case-insensitive). */
+    search: z.string().max(200).optional(),
+    offset: z.number().int().nonnegative(),
+    limit: z.number().int().min(1).max(500),
+  })
+  .strict();
+export type RecipientsQuery = z.infer<typeof RecipientsQuery>;
+
+export const RecipientEntry = z.object({
+  eventId: z.string(),
+  channel: Channel,
+  channelAccount: z.string(),
+  customerName: z.string(),
+  state: RecipientState,
+  /** A stable code the UI translates (skip reasons, line_*, wa_*), and the service's own words when there are any. */
+  reason: z.string().nullable(),
+  detail: z.string().nullable(),
+  /** When the row last changed (sent, answered, skipped). */
+  at: z.number(),
+  /** LINE's x-line-request-id of the request that carried it. */
+  requestId: z.string().nullable(),
+  /** WhatsApp's message id (wamid). */
+  messageId: z.string().nullable(),
+});
+export type RecipientEntry = z.infer<typeof RecipientEntry>;
+
+export const RecipientsPage = z.object({ rows: z.array(RecipientEntry), total: z.number().int().nonnegative() });
+export type RecipientsPage = z.infer<typeof RecipientsPage>;
+
+export const ExportedCsv = z.object({
+  fileName: z.string(),
+  /** UTF-8 text starting with a BOM (so Excel opens zh-TW), cells that start with = + - @ neutralised. */
+  csv: z.string(),
+  rows: z.number().int().nonnegative(),
+});
+export type ExportedCsv = z.infer<typeof ExportedCsv>;
+
+export const ReportQuery = z
+  .object({
+    /** Epoch ms, inclusive; `to` exclusive; at most 400 days apart. */
+    from: z.number().int().nonnegative(),
+    to: z.number().int().nonnegative(),
+    /** The user's UTC offset in minutes (Taiwan: 480): days are the user's calendar days. */
+    utcOffsetMinutes: z.number().int().min(-840).max(840),
+  })
+  .strict()
+  .refine((query) => query.to > query.from && query.to - query.from <= 400 * 86_400_000, 'from < to, at most 400 days');
+export type ReportQuery = z.infer<typeof ReportQuery>;
+
+export const ReportCounters = z.object({
+  /** 總訊息數目: recipients who accepted a message (one per recipient, whatever the number of bubbles). */
+  messages: z.number().int().nonnegative(),
+  /** 導購連結數量, split: each link of an accepted message, per recipient. */
+  officialLinks: z.number().int().nonnegative(),
+  otherLinks: z.number().int().nonnegative(),
+});
+export type ReportCounters = z.infer<typeof ReportCounters>;
+
+export const ReportRow = ReportCounters.extend({
+  /** YYYY-MM-DD in the user's calendar. */
+  day: z.string(),
+  channel: Channel,
+  senderId: z.string(),
+  senderName: z.string(),
+});
+export type ReportRow = z.infer<typeof ReportRow>;
+
+/** 導購連結報表: the seed's counters by day, channel and sender. */
+export const ReferralReport = z.object({
+  from: z.number(),
+  to: z.number(),
+  rows: z.array(ReportRow),
+  totals: ReportCounters,
+  /**
+   * local: this computer's broadcasts; platform: the Inbox API's report of the store's senders (a sales manager,
+   * online), with this computer's broadcasts not yet reported added.
+   */
+  source: z.enum(['local', 'platform']),
+  /** Finished broadcasts whose counters have not reached the platform yet (offline, or it refused for now). */
+  pendingReports: z.number().int().nonnegative(),
+});
+export type ReferralReport = z.infer<typeof ReferralReport>;

@@ -61,7 +61,7 @@ function wa(i: number): NewOutboxRecipient {
 function seed(database: Database, id = 'b1'): void {
   insertSnapshot(
     database,
-    { id, createdBy: 'u-sales', draftId: 'd1', content: '{"version":1}', imageSha256: null, createdAt: T0, expiresAt: T0 + 86_400_000 },
+    { id, createdBy: 'u-sales', draftId: 'd1', kind: 'original', originId: null, content: '{"version":1}', imageSha256: null, createdAt: T0, expiresAt: T0 + 86_400_000 },
     [line(1, KEY_A), line(2, KEY_A), line(3, KEY_A), line(4, KEY_B), line(5, KEY_B), line(6, null, 'skipped'), wa(1), wa(2), wa(3), wa(4)].map((r) =>
       id === 'b1' ? r : { ...r, batchId: r.batchId === null ? null : r.batchId.replace(/^1|^2/, '3') },
     ),
@@ -90,7 +90,7 @@ describe('store/outbox', () => {
     expect(() =>
       insertSnapshot(
         database,
-        { id: 'b2', createdBy: 'u', draftId: null, content: '{}', imageSha256: null, createdAt: T0, expiresAt: T0 + 1 },
+        { id: 'b2', createdBy: 'u', draftId: null, kind: 'original', originId: null, content: '{}', imageSha256: null, createdAt: T0, expiresAt: T0 + 1 },
         [line(1, KEY_A)],
         [{ batchId: 'short', channelAccount: 'x', seq: 1 }],
       ),

@@ -7,7 +7,7 @@ import { SCHEMA_VERSION, StoreError, openDatabase } from '../../../main/store/db
 import { type Migration, applyMigrations, migrations } from '../../../main/store/migrations';
 import { makeTempDir } from '../../helpers/tmp';
 
-const TABLES = ['broadcast_batches', 'broadcast_media', 'broadcast_recipients', 'broadcasts', 'drafts', 'events', 'images', 'settings', 'sync_state', 'whatsapp_template_fetches', 'whatsapp_templates'];
+const TABLES = ['broadcast_batches', 'broadcast_media', 'broadcast_recipients', 'broadcast_reports', 'broadcast_totals', 'broadcasts', 'drafts', 'events', 'images', 'settings', 'sync_state', 'whatsapp_template_fetches', 'whatsapp_templates'];
 
 function tempFile(): string {
   return path.join(makeTempDir('migrations'), 'test.sqlite');
