@@ -1,6 +1,6 @@
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { z } from 'zod';
-import { Plan, Role } from '../../preload/contract';
+import { Channel, Plan, Role } from '../../preload/contract';
 import { AppFailure } from '../rpc';
 
 /**
@@ -183,6 +183,29 @@ export interface BroadcastReport {
   totals: ChannelCounters;
 }
 
+export const ReferralReportRow = z.object({
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  channel: Channel,
+  senderId: z.string().min(1),
+  senderName: z.string(),
+  messages: z.number().int().nonnegative(),
+  officialLinks: z.number().int().nonnegative(),
+  otherLinks: z.number().int().nonnegative(),
+});
+export type ReferralReportRow = z.output<typeof ReferralReportRow>;
+
+export const ReferralReportResponse = z.object({ rows: z.array(ReferralReportRow) });
+export type ReferralReportResponse = z.output<typeof ReferralReportResponse>;
+
+export interface ReferralReportQuery {
+  /** Epoch ms, inclusive. */
+  from: number;
+  /** Epoch ms, exclusive. */
+  to: number;
+  /** Decides the rows' calendar days (Taiwan: 480). */
+  utcOffsetMinutes: number;
+}
+
 const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string().optional() }) });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -216,6 +239,8 @@ export interface InboxClient {
   settings(options?: CallOptions): Promise<InboxSettings>;
   uploadMedia(bytes: Uint8Array, mimeType: 'image/jpeg' | 'image/png', fileName: string, options?: CallOptions): Promise<MediaResponse>;
   putBroadcast(id: string, body: BroadcastReport, options?: CallOptions): Promise<BroadcastAccepted>;
+  /** GET /v1/reports/referrals: the platform's reports summed by day, channel and sender, in the caller's scope. */
+  referralReport(query: ReferralReportQuery, options?: CallOptions): Promise<ReferralReportResponse>;
 }
 
 export interface InboxClientOptions {
@@ -379,6 +404,19 @@ export function createInboxClient(options: InboxClientOptions): InboxClient {
           ...withSignal(opts.signal),
         },
         BroadcastAccepted,
+        true,
+      );
+    },
+    referralReport(query, opts = {}) {
+      const params = {
+        from: String(Math.trunc(query.from)),
+        to: String(Math.trunc(query.to)),
+        utcOffsetMinutes: String(Math.trunc(query.utcOffsetMinutes)),
+      };
+      return call(
+        'GET /v1/reports/referrals',
+        { method: 'GET', url: '/v1/reports/referrals', params, ...withSignal(opts.signal) },
+        ReferralReportResponse,
         true,
       );
     },

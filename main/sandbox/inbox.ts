@@ -18,6 +18,10 @@ import type { DemoUser, InboxEvent, SandboxWorld, Store, Workspace } from './wor
  * - GET /v1/channels answers every signed-in role (the app's main process enforces the broadcast rule from /v1/me).
  * - PUT /v1/broadcasts/{id}: only sales_manager / sales_person on plan omo; idempotent by id (same body → 200,
  *   different body → 409). `messages` counts recipients reached, and feeds the sender's allowance.
+ * - GET /v1/reports/referrals: the stored reports summed by (day in the caller's UTC offset, channel, sender), scoped
+ *   like events: a sales_person their own reports, a sales_manager those of their store's senders (the store the
+ *   sender was in when the report was stored), an admin the workspace's; an agent is refused (forbidden_role), as is a
+ *   workspace not on plan omo (forbidden_plan).
  */
 
 const TOKEN_TTL_MS = 12 * 60 * 60 * 1000;
@@ -28,6 +32,14 @@ const MAX_STATUS_IDS = 1000;
 /** Taiwan has no daylight saving: the allowance month is the calendar month in UTC+8. */
 const TAIPEI_OFFSET_MS = 8 * 60 * 60 * 1000;
 const STATUSES = ['in_progress', 'pending', 'resolved'] as const;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** The widest report range (the app's ReportQuery allows 400 days). */
+const MAX_REPORT_DAYS = 400;
+/** UTC−14:00 … UTC+14:00, every offset in use. */
+const MAX_UTC_OFFSET_MINUTES = 14 * 60;
+const CHANNELS = ['line', 'whatsapp'] as const;
+/** The last time a Date can show once shifted by any offset (a later `to` is refused rather than a 500). */
+const MAX_REPORT_TIME = 8.64e15 - DAY_MS;
 
 /** An Inbox API error, answered as `{"error":{"code","message"}}`. */
 class InboxError extends Error {
@@ -129,6 +141,20 @@ function visibleTo(user: DemoUser): (event: InboxEvent) => boolean {
   }
 }
 
+/** Whose reports a user may read: the events rule, applied to the report's sender; agents read none (403). */
+function reportsVisibleTo(user: DemoUser): (report: { userId: string; workspaceId: string; storeId: string }) => boolean {
+  switch (user.role) {
+    case 'admin':
+      return (report) => report.workspaceId === user.workspaceId;
+    case 'sales_manager':
+      return (report) => report.workspaceId === user.workspaceId && report.storeId === user.storeId;
+    case 'sales_person':
+      return (report) => report.userId === user.id;
+    case 'agent':
+      throw new InboxError(403, 'forbidden_role', 'Agents do not see referral reports');
+  }
+}
+
 function eventView(event: InboxEvent, origin: string): Record<string, unknown> {
   return {
     id: event.id,
@@ -211,6 +237,36 @@ type BroadcastBody = z.output<typeof BroadcastBody>;
 
 const BROADCAST_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
+interface ReferralRow {
+  day: string;
+  channel: (typeof CHANNELS)[number];
+  senderId: string;
+  senderName: string;
+  messages: number;
+  officialLinks: number;
+  otherLinks: number;
+}
+
+/** An integer query parameter, or a 400 naming it. */
+function integerParam(query: URLSearchParams, name: string, min: number, max: number): number {
+  const text = query.get(name);
+  const value = text === null || text.trim() === '' ? Number.NaN : Number(text);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InboxError(400, 'invalid_request', `${name} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function reportQuery(query: URLSearchParams): { from: number; to: number; utcOffsetMinutes: number } {
+  const from = integerParam(query, 'from', 0, MAX_REPORT_TIME);
+  const to = integerParam(query, 'to', 0, MAX_REPORT_TIME);
+  const utcOffsetMinutes = integerParam(query, 'utcOffsetMinutes', -MAX_UTC_OFFSET_MINUTES, MAX_UTC_OFFSET_MINUTES);
+  if (to <= from || to - from > MAX_REPORT_DAYS * DAY_MS) {
+    throw new InboxError(400, 'invalid_request', `from must be before to, at most ${MAX_REPORT_DAYS} days apart`);
+  }
+  return { from, to, utcOffsetMinutes };
+}
+
 const EventChange = z
   .object({
     status: z.enum(STATUSES).optional(),
@@ -232,6 +288,10 @@ interface Session {
 interface StoredBroadcast {
   id: string;
   userId: string;
+  workspaceId: string;
+  /** The sender's store when the report was stored: a later move does not carry past reports to the new store. */
+  storeId: string;
+  senderName: string;
   /** The canonical JSON of the validated body, which a repeat must match. */
   canonical: string;
   body: BroadcastBody;
@@ -507,8 +567,47 @@ export function createInboxService(): Service {
         if (existing.userId === user.id && existing.canonical === canonical) return json(200, { id, created: false });
         throw new InboxError(409, 'conflict', 'A different report was already stored under this broadcast id');
       }
-      broadcasts.set(id, { id, userId: user.id, canonical, body, receivedAt: ctx.clock.now() });
+      broadcasts.set(id, {
+        id,
+        userId: user.id,
+        workspaceId: user.workspaceId,
+        storeId: user.storeId,
+        senderName: user.name,
+        canonical,
+        body,
+        receivedAt: ctx.clock.now(),
+      });
       return json(201, { id, created: true });
+    }),
+
+    route('GET', '/v1/reports/referrals', 'inbox.reports.referrals', (req, ctx) => {
+      const user = authenticate(req, ctx);
+      if (workspaceOf(ctx.world, user).plan !== 'omo') throw new InboxError(403, 'forbidden_plan', 'Referral reports need the OMO plan');
+      const visible = reportsVisibleTo(user);
+      const query = reportQuery(req.query);
+      const rows = new Map<string, ReferralRow>();
+      for (const stored of broadcasts.values()) {
+        const { sentAt, channels } = stored.body;
+        if (sentAt < query.from || sentAt >= query.to || !visible(stored)) continue;
+        const day = new Date(sentAt + query.utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
+        for (const channel of CHANNELS) {
+          const counters = channels[channel];
+          if (!counters) continue;
+          const key = `${day}\u0000${channel}\u0000${stored.userId}`;
+          let row = rows.get(key);
+          if (!row) {
+            const senderName = ctx.world.users.find((u) => u.id === stored.userId)?.name ?? stored.senderName;
+            row = { day, channel, senderId: stored.userId, senderName, messages: 0, officialLinks: 0, otherLinks: 0 };
+            rows.set(key, row);
+          }
+          row.messages += counters.messages;
+          row.officialLinks += counters.officialLinks;
+          row.otherLinks += counters.otherLinks;
+        }
+      }
+      // Keys sort as (day, channel, senderId): ISO days and the fixed-width channel names compare as text.
+      const sorted = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+      return json(200, { rows: sorted });
     }),
 
     route('GET', `${AVATAR_PREFIX}:file`, 'inbox.avatar', (req, ctx) => {

@@ -76,6 +76,19 @@ const statements = statementsFor((db: Database) => ({
   listRecipients: db.prepare<[string, number, number], RecipientRow>(
     `SELECT ${RECIPIENT_COLUMNS} FROM broadcast_recipients WHERE broadcast_id = ? ORDER BY event_id LIMIT ? OFFSET ?`,
   ),
+  unreported: db.prepare<[], { id: string }>(
+    `SELECT b.id FROM broadcasts b
+     WHERE b.state IN ('completed', 'completed_with_failures', 'cancelled', 'expired')
+       AND NOT EXISTS (SELECT 1 FROM broadcast_reports r WHERE r.broadcast_id = b.id)`,
+  ),
+  origin: db.prepare<[string], { state: BroadcastState; draftId: string | null; content: string }>(
+    'SELECT state, draft_id AS draftId, content FROM broadcasts WHERE id = ?',
+  ),
+  inState: db.prepare<[string, string], Pick<RecipientRow, 'eventId' | 'channel' | 'channelAccount' | 'recipientId' | 'customerName'>>(
+    `SELECT event_id AS eventId, channel, channel_account AS channelAccount, recipient_id AS recipientId,
+       customer_name AS customerName
+     FROM broadcast_recipients WHERE broadcast_id = ? AND state = ?`,
+  ),
   problems: db.prepare<[string], { channel: Channel; state: 'failed' | 'unknown'; reason: string | null; count: number }>(
     `SELECT channel, state, reason, count(*) AS count FROM broadcast_recipients
      WHERE broadcast_id = ? AND state IN ('failed', 'unknown')
@@ -147,4 +160,23 @@ export function summarizeProblems(db: Database, broadcastId: string): ProblemSum
     else groups.set(key, { channel: row.channel, state: row.state, reason, detail, count: row.count });
   }
   return [...groups.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+}
+
+/** A broadcast's recipients in one state (a retry's candidates: its failed or unknown ones). */
+export function recipientsInState(
+  db: Database,
+  broadcastId: string,
+  state: RecipientState,
+): Array<Pick<RecipientRow, 'eventId' | 'channel' | 'channelAccount' | 'recipientId' | 'customerName'>> {
+  return statements(db).inState.all(broadcastId, state);
+}
+
+/** What a retry needs of the broadcast it retries: its state, its draft and its content (JSON text). */
+export function getBroadcastOrigin(db: Database, id: string): { state: BroadcastState; draftId: string | null; content: string } | undefined {
+  return statements(db).origin.get(id);
+}
+
+/** Finished broadcasts with no platform report queued (a crash between the final state and the queue). */
+export function finishedWithoutReport(db: Database): string[] {
+  return statements(db).unreported.all().map((row) => row.id);
 }

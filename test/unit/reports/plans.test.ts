@@ -1,0 +1,143 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Database, openDatabase } from '../../../main/store/db';
+import {
+  type BoundSql,
+  type HistoryFilter,
+  REPORTS_SQL,
+  type RecipientFilter,
+  historySql,
+  prepareReportStatements,
+  recipientCountSql,
+  recipientPageSql,
+} from '../../../main/store/reports';
+import { makeTempDir } from '../../helpers/tmp';
+import { insertBroadcast, many, uuid } from './fixtures';
+
+/**
+ * The history must stay fast at 2,000 broadcasts and 1,000,000 recipient rows: every statement is held to the index
+ * it was written for. The app never runs ANALYZE, so these plans (no statistics) are the ones users get.
+ */
+
+let db: Database | null = null;
+afterEach(() => {
+  db?.close();
+  db = null;
+});
+
+function open(): Database {
+  db = openDatabase(path.join(makeTempDir('reports-plans'), 'test.sqlite'));
+  prepareReportStatements(db);
+  // A little data, so nothing is planned against empty tables.
+  for (let n = 1; n <= 3; n += 1) {
+    insertBroadcast(db, { id: uuid(n), createdAt: n, state: 'completed', recipients: many(5, { channel: 'line', state: 'accepted' }) });
+  }
+  return db;
+}
+
+function plan(database: Database, sql: string, params: BoundSql['params'] | unknown[] = []): string[] {
+  const statement = database.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+  const rows = (Array.isArray(params) ? statement.all(...params) : statement.all(params)) as Array<{ detail: string }>;
+  return rows.map((row) => row.detail);
+}
+
+/** No table of the history is read whole: a SCAN is only allowed as an ordered walk of broadcasts_by_created_at. */
+function expectNoFullScan(lines: readonly string[]): void {
+  for (const line of lines) {
+    if (!line.startsWith('SCAN')) continue;
+    expect(line, lines.join(' | ')).toBe('SCAN b USING INDEX broadcasts_by_created_at');
+  }
+}
+
+const history = (filter: Omit<HistoryFilter, 'limit'>): BoundSql => historySql({ limit: 51, ...filter });
+
+describe('query plans', () => {
+  it('history list: walks broadcasts_by_created_at newest first, seeks the cursor, a state filter uses broadcasts_by_state', () => {
+    const database = open();
+    const first = plan(database, history({}).sql, history({}).params);
+    expect(first[0]).toBe('SCAN b USING INDEX broadcasts_by_created_at');
+    const next = history({ after: { createdAt: 5, id: uuid(9) } });
+    expect(plan(database, next.sql, next.params)[0]).toBe('SEARCH b USING INDEX broadcasts_by_created_at (created_at<?)');
+    const range = history({ from: 1, to: 9 });
+    expect(plan(database, range.sql, range.params)[0]).toBe('SEARCH b USING INDEX broadcasts_by_created_at (created_at>? AND created_at<?)');
+    const active = history({ states: ['queued', 'sending', 'paused', 'waiting_for_network'] });
+    expect(plan(database, active.sql, active.params)[0]).toBe('SEARCH b USING INDEX broadcasts_by_state (state=?)');
+    for (const filter of [{}, { search: 'sale' }, { search: 'ánh' }, { channel: 'line' as const }, { states: ['completed' as const] }]) {
+      const bound = history(filter);
+      expectNoFullScan(plan(database, bound.sql, bound.params));
+    }
+  });
+
+  it('history list: the channel filter reads totals by key and probes recipients through the covering index', () => {
+    const database = open();
+    const bound = history({ channel: 'whatsapp' });
+    const lines = plan(database, bound.sql, bound.params);
+    expect(lines).toContain('SEARCH t USING INDEX sqlite_autoindex_broadcast_totals_1 (broadcast_id=? AND channel=?)');
+    expect(lines).toContain('SEARCH r USING COVERING INDEX broadcast_recipients_by_channel_state (broadcast_id=? AND channel=?)');
+    expectNoFullScan(lines);
+  });
+
+  it('recipients page: every filter reads an index already in (state, rowid) order, so no sort and no table scan', () => {
+    const database = open();
+    const cases: Array<[Omit<RecipientFilter, 'broadcastId'>, string]> = [
+      [{}, 'SEARCH broadcast_recipients USING INDEX broadcast_recipients_by_state (broadcast_id=?)'],
+      [{ state: 'failed' }, 'SEARCH broadcast_recipients USING INDEX broadcast_recipients_by_state (broadcast_id=? AND state=?)'],
+      [{ channel: 'line' }, 'SEARCH broadcast_recipients USING INDEX broadcast_recipients_by_channel_state (broadcast_id=? AND channel=?)'],
+      [
+        { channel: 'line', state: 'failed' },
+        'SEARCH broadcast_recipients USING INDEX broadcast_recipients_by_channel_state (broadcast_id=? AND channel=? AND state=?)',
+      ],
+      [{ search: 'amy' }, 'SEARCH broadcast_recipients USING INDEX broadcast_recipients_by_state (broadcast_id=?)'],
+    ];
+    for (const [filter, expected] of cases) {
+      for (const offset of [0, 90_000]) {
+        const bound = recipientPageSql({ broadcastId: uuid(1), ...filter }, { offset, limit: 500 });
+        expect(plan(database, bound.sql, bound.params)).toEqual([expected]);
+      }
+    }
+    expect(plan(database, REPORTS_SQL.allRecipients, [uuid(1)])).toEqual(['SEARCH broadcast_recipients USING INDEX broadcast_recipients_by_state (broadcast_id=?)']);
+  });
+
+  it('recipients count: a covering index range, without reading rows', () => {
+    const database = open();
+    const cases: Array<[Omit<RecipientFilter, 'broadcastId'>, string]> = [
+      [{}, 'SEARCH broadcast_recipients USING COVERING INDEX broadcast_recipients_by_channel_state (broadcast_id=?)'],
+      [{ state: 'failed' }, 'SEARCH broadcast_recipients USING COVERING INDEX broadcast_recipients_by_state (broadcast_id=? AND state=?)'],
+      [{ channel: 'whatsapp' }, 'SEARCH broadcast_recipients USING COVERING INDEX broadcast_recipients_by_channel_state (broadcast_id=? AND channel=?)'],
+      [
+        { channel: 'whatsapp', state: 'accepted' },
+        'SEARCH broadcast_recipients USING COVERING INDEX broadcast_recipients_by_channel_state (broadcast_id=? AND channel=? AND state=?)',
+      ],
+    ];
+    for (const [filter, expected] of cases) {
+      const bound = recipientCountSql({ broadcastId: uuid(1), ...filter });
+      expect(plan(database, bound.sql, bound.params)).toEqual([expected]);
+    }
+  });
+
+  it('report: broadcasts by created_at, totals and platform reports by key, never a recipient row', () => {
+    const database = open();
+    const lines = plan(database, REPORTS_SQL.reportSource, { from: 0, to: 10, unreportedOnly: 1 });
+    expect(lines[0]).toBe('SEARCH b USING INDEX broadcasts_by_created_at (created_at<?)');
+    expect(lines).toContain('SEARCH t USING INDEX sqlite_autoindex_broadcast_totals_1 (broadcast_id=?) LEFT-JOIN');
+    expect(lines).toContain('SEARCH p USING INDEX sqlite_autoindex_broadcast_reports_1 (broadcast_id=?)');
+    expect(lines.join('\n')).not.toMatch(/broadcast_recipients/);
+    expectNoFullScan(lines);
+  });
+
+  it('detail: totals, retries, retryable failures and per-number counts each use their index', () => {
+    const database = open();
+    expect(plan(database, REPORTS_SQL.totals, [uuid(1)])).toEqual(['SEARCH broadcast_totals USING INDEX sqlite_autoindex_broadcast_totals_1 (broadcast_id=?)']);
+    expect(plan(database, REPORTS_SQL.retries, [uuid(1)])[0]).toBe('SEARCH b USING INDEX broadcasts_by_origin (origin_id=?)');
+    expect(plan(database, REPORTS_SQL.retryableFailed, [uuid(1)])).toEqual([
+      'SEARCH r USING INDEX broadcast_recipients_by_state (broadcast_id=? AND state=?)',
+      'SEARCH e USING INDEX sqlite_autoindex_events_1 (id=?)',
+    ]);
+    expect(plan(database, REPORTS_SQL.acceptedByAccount, [uuid(1), 'whatsapp'])[0]).toBe(
+      'SEARCH broadcast_recipients USING INDEX broadcast_recipients_by_channel_state (broadcast_id=? AND channel=? AND state=?)',
+    );
+    const backfill = plan(database, REPORTS_SQL.finalWithoutTotals);
+    expect(backfill[0]).toBe('SEARCH b USING INDEX broadcasts_by_state (state=?)');
+    expectNoFullScan(backfill);
+  });
+});
