@@ -12,6 +12,7 @@ import {
   type EventName,
   type MethodName,
   type EventPayload,
+  FINAL_BROADCAST_STATES,
   type Language,
   type Settings,
   type Transport,
@@ -24,13 +25,15 @@ import { type ImageFile, type ImageStore, createImageStore } from './compose/ima
 import { checkDraft } from './compose/check';
 import { createTemplateCache } from './compose/templates';
 import { createPlanner } from './compose/plan';
-import { type Outbox, type OutboxOptions, createOutbox } from './outbox';
+import { BroadcastContentSchema, type Outbox, type OutboxOptions, createOutbox } from './outbox';
 import { type Clock, systemClock } from './clock';
 import type { Logger } from './log';
 import type { NetworkStatus } from './network';
 import { AppFailure, type Dispatch, type Handlers, createDispatcher } from './rpc';
 import { type Database, openDatabase } from './store/db';
-import { summarizeProblems } from './store/broadcasts';
+import { finishedWithoutReport, getBroadcast, getBroadcastOrigin, summarizeProblems } from './store/broadcasts';
+import { createPlatformReporter, createReports } from './reports';
+import { mergeReportRows, sumCounters } from './reports/merge';
 import * as drafts from './store/drafts';
 import * as settingsStore from './store/settings';
 import { type Avatar, createAvatarCache } from './media/avatars';
@@ -224,6 +227,34 @@ export function createApp(deps: AppDeps): App {
   const images = createImageStore({ db, dir: path.join(deps.dataDir, 'media', 'images'), clock, logger: deps.logger });
   const templates = createTemplateCache({ db, clock, logger: deps.logger });
 
+  const reports = createReports({ db, clock, logger: deps.logger, live: (id) => outbox.progress(id) });
+  const reporter = createPlatformReporter({ db, clock, logger: deps.logger, network: workspaceNetwork, client: () => session.client() });
+
+  /**
+   * A broadcast that reached its final state with nothing in flight: its per-channel totals are written (the history
+   * and the report read them) and its report to the platform is queued, once (the reporter ignores a second queueing).
+   */
+  const settleFinished = (id: string): void => {
+    try {
+      const totals = reports.recordTotals(id);
+      const row = getBroadcast(db, id);
+      if (row === undefined) return;
+      const channels: { line?: { messages: number; officialLinks: number; otherLinks: number }; whatsapp?: { messages: number; officialLinks: number; otherLinks: number } } = {};
+      for (const total of totals) channels[total.channel] = { messages: total.accepted, officialLinks: total.officialLinks, otherLinks: total.otherLinks };
+      const counters = Object.values(channels);
+      reporter.enqueue(id, {
+        senderId: row.createdBy,
+        sentAt: row.startedAt ?? row.createdAt,
+        channels,
+        totals: sumCounters(counters.map((counter) => ({ messages: counter.messages, officialLinks: counter.officialLinks, otherLinks: counter.otherLinks }))),
+      });
+    } catch (error) {
+      // A cancel's sweep or its last in-flight answers still settling: the settled final progress comes later.
+      if (error instanceof AppFailure && error.code === 'broadcast_active') return;
+      deps.logger.error('finished broadcast could not be settled', { broadcastId: id, error });
+    }
+  };
+
   /** LINE image URLs on plain http are accepted only from a loopback Inbox (the demo's sandbox, a local one). */
   const insecureMediaOrigin = (): string | null => {
     const url = session.info().inboxUrl;
@@ -237,7 +268,12 @@ export function createApp(deps: AppDeps): App {
     credentials: () => session.channelCredentials(),
     inbox: () => session.client(),
     images,
-    onProgress: (progress) => emit('broadcast.progress', progress),
+    onProgress: (progress) => {
+      emit('broadcast.progress', progress);
+      if (FINAL_BROADCAST_STATES.includes(progress.state) && progress.counts.inFlight === 0 && progress.counts.pending === 0) {
+        settleFinished(progress.id);
+      }
+    },
     options: { ...deps.outbox, insecureMediaOrigin },
     ...(deps.outboxTrace === undefined ? {} : { trace: deps.outboxTrace }),
   });
@@ -258,7 +294,12 @@ export function createApp(deps: AppDeps): App {
     }
     if (session.info().signedIn) sync.start();
     // Broadcasts a crash or a quit interrupted carry on (WhatsApp requests in flight at the crash become unknown).
-    if (!closed) outbox.start();
+    if (!closed) {
+      outbox.start();
+      reports.backfillTotals();
+      for (const id of finishedWithoutReport(db)) settleFinished(id);
+      reporter.start();
+    }
   })();
 
   const readSettings = (): Settings => {
@@ -354,6 +395,16 @@ export function createApp(deps: AppDeps): App {
     catalog: () => templates.catalog(whatsappNumbers()),
     parseWhatsApp,
     imageFormat: (sha256) => images.get(sha256)?.format ?? null,
+    origin: (id) => {
+      const row = getBroadcastOrigin(db, id);
+      if (row === undefined) return null;
+      try {
+        const content = BroadcastContentSchema.safeParse(JSON.parse(row.content));
+        return content.success ? { state: row.state, draftId: row.draftId, content: content.data } : null;
+      } catch {
+        return null;
+      }
+    },
     rates,
   });
 
@@ -467,6 +518,7 @@ export function createApp(deps: AppDeps): App {
         templates.clear();
       }
       sync.start();
+      reporter.kick();
       return info;
     },
     'session.signOut': async () => {
@@ -525,6 +577,22 @@ export function createApp(deps: AppDeps): App {
       if (outbox.progress(id) === null) throw new AppFailure('not_found', `No broadcast ${id}`);
       return summarizeProblems(db, id);
     },
+    'broadcast.retryFailed': ({ id }) => planner.prepareRetry(id, 'retry_failed'),
+    'broadcast.resendUnknown': ({ id }) => planner.prepareRetry(id, 'resend_unknown'),
+    'history.list': (query) => reports.list(query),
+    'history.get': ({ id }) => reports.get(id, reporter.sync(id)),
+    'history.recipients': (query) => reports.recipients(query),
+    'history.export': ({ id }) => reports.exportCsv(id, readSettings().language),
+    'report.get': async (query) => {
+      // The platform knows every sender's reported broadcasts (a manager's store); this computer adds those it has not
+      // reported yet. Offline, or when the platform does not answer, this computer's own numbers.
+      const pendingReports = reporter.pendingCount();
+      const platformRows = session.info().signedIn && workspaceNetwork.isOnline() ? await reporter.fetchReport(query) : null;
+      if (platformRows === null) return { from: query.from, to: query.to, ...reports.report(query), source: 'local' as const, pendingReports };
+      const unreported = reports.report(query, { unreportedOnly: true });
+      const rows = mergeReportRows(platformRows, unreported.rows);
+      return { from: query.from, to: query.to, rows, totals: sumCounters(rows), source: 'platform' as const, pendingReports };
+    },
   };
 
   return {
@@ -549,7 +617,7 @@ export function createApp(deps: AppDeps): App {
       sync.stop();
       closing = (async () => {
         // Requests in flight get their answers written (bounded by the engine), so fewer end up unknown.
-        await outbox.stop();
+        await Promise.all([outbox.stop(), reporter.stop()]);
         session.close();
         unsubscribeNetwork();
         listeners.clear();

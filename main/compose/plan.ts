@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { messagingApi } from '@line/bot-sdk';
-import type {
-  BroadcastPlan,
-  ComposeCheck,
-  SkipReason,
-  SkippedEvent,
-  TemplateCatalog,
-  TemplateInfo,
-  WhatsAppDraft,
+import {
+  type BroadcastPlan,
+  type BroadcastState,
+  FINAL_BROADCAST_STATES,
+  type ComposeCheck,
+  type SkipReason,
+  type SkippedEvent,
+  type TemplateCatalog,
+  type TemplateInfo,
+  type WhatsAppDraft,
 } from '../../preload/contract';
 import { createLineClient } from '../channels/line/client';
 import { LINE_MAX_RECIPIENTS } from '../channels/line/messages';
@@ -19,7 +21,9 @@ import { AppFailure } from '../rpc';
 import type { LineCredentials, SessionManager } from '../session';
 import type { Database } from '../store/db';
 import type { DraftRow } from '../store/drafts';
+import { recipientsInState } from '../store/broadcasts';
 import { type SelectedEvent, selectedEvents } from '../store/events';
+import { fillTemplate } from './check';
 import { findLinks, tagText } from './links';
 
 /**
@@ -49,12 +53,16 @@ export interface PlannerDeps {
   catalog(): TemplateCatalog;
   parseWhatsApp(raw: string | null): WhatsAppDraft;
   imageFormat(sha256: string): 'jpeg' | 'png' | null;
+  /** A stored broadcast: its state, draft and content (null when unknown or unreadable). */
+  origin(id: string): { state: BroadcastState; draftId: string | null; content: BroadcastContent } | null;
   rates: { linePerSecond: number; whatsappPerSecond: number };
   lineClient?: (channel: LineCredentials) => Pick<messagingApi.MessagingApiClient, 'getMessageQuota' | 'getMessageQuotaConsumption'>;
 }
 
 export interface Planner {
   prepare(draftId: string): Promise<BroadcastPlan>;
+  /** A plan for a new broadcast, linked to a finished one, to its failed (retry_failed) or unknown (resend_unknown) recipients. */
+  prepareRetry(originId: string, kind: 'retry_failed' | 'resend_unknown'): Promise<BroadcastPlan>;
   /** The snapshot of a confirmed plan (forgotten once taken). plan_expired / over_limit / nothing_to_send otherwise. */
   take(planId: string, fit: boolean): OutboxSnapshot;
 }
@@ -62,6 +70,7 @@ export interface Planner {
 interface HeldPlan {
   plan: BroadcastPlan;
   broadcastId: string;
+  origin: OutboxSnapshot['origin'];
   content: BroadcastContent;
   /** In sending order (newest conversation first); `fitSkip` says who "send to fewer" leaves out, and why. */
   recipients: SnapshotRecipient[];
@@ -118,7 +127,12 @@ export function createPlanner(deps: PlannerDeps): Planner {
     }
   };
 
-  const whatsappContent = (draft: DraftRow, catalog: TemplateCatalog, numbers: ReadonlySet<string>): BroadcastContent['whatsapp'] => {
+  const whatsappContent = (
+    draft: DraftRow,
+    catalog: TemplateCatalog,
+    numbers: ReadonlySet<string>,
+    officialDomains: readonly string[],
+  ): BroadcastContent['whatsapp'] => {
     const out: BroadcastContent['whatsapp'] = [];
     for (const number of deps.parseWhatsApp(draft.whatsapp).numbers) {
       if (!numbers.has(number.phoneNumberId) || number.template === null) continue;
@@ -128,6 +142,8 @@ export function createPlanner(deps: PlannerDeps): Planner {
         ?.templates.find((candidate) => candidate.name === choice.name && candidate.language === choice.language);
       // compose.check said ready, so the template is there; a race with a template refresh is refused plainly.
       if (template === undefined) throw new AppFailure('draft_not_ready', `The template ${choice.name} (${choice.language}) is no longer listed`);
+      // The body as every customer gets it but for customer fields: its links are the same for all of them.
+      const body = fillTemplate(template, number.params, { name: '' }).body;
       out.push({
         phoneNumberId: number.phoneNumberId,
         template: {
@@ -138,9 +154,164 @@ export function createPlanner(deps: PlannerDeps): Planner {
           params: template.params.map((param) => param.key),
         },
         params: number.params,
+        body,
+        links: findLinks(body, officialDomains).map((link) => ({ url: link.url, kind: link.kind })),
       });
     }
     return out;
+  };
+
+  interface Gathered {
+    draftId: string | null;
+    origin: OutboxSnapshot['origin'];
+    /** Events to re-check, newest conversation first. */
+    candidates: SelectedEvent[];
+    /** Already left out (not cached as in progress), and how many selected ids are no longer cached at all. */
+    skipped: SkippedEvent[];
+    uncached: number;
+    /** The content for a broadcast id (a send from a draft tags its official links with that id). */
+    content: (broadcastId: string, user: { id: string; name: string }) => BroadcastContent;
+  }
+
+  /** The common part of a send and a retry: re-check, dedupe, quotas, allowance, "send to fewer", estimate. */
+  const plan = async (gathered: Gathered): Promise<BroadcastPlan> => {
+    const client = deps.session.client();
+    const info = deps.session.info();
+    if (client === null || info.user === null) throw new AppFailure('not_signed_in', 'Sign in to your workspace to broadcast');
+    const user = info.user;
+    const credentials = deps.session.channelCredentials();
+    const { candidates, skipped } = gathered;
+    const skip = (event: Pick<SelectedEvent, 'id' | 'customerName' | 'channel'>, reason: SkipReason): void => {
+      skipped.push({ eventId: event.id, customerName: event.customerName, channel: event.channel, reason });
+    };
+
+    let answers: Map<string, { status: string; assigneeId: string } | null>;
+    try {
+      answers = await recheck(client, candidates.map((event) => event.id));
+    } catch (error) {
+      throw statusFailure(error);
+    }
+    if (deps.session.client() !== client) throw new AppFailure('not_signed_in', 'The session changed while confirming; confirm again');
+
+    const seen = new Set<string>();
+    const recipients: SelectedEvent[] = [];
+    for (const event of candidates) {
+      const answer = answers.get(event.id);
+      if (answer === undefined || answer === null) skip(event, 'not_found');
+      else if (answer.status !== 'in_progress') skip(event, 'not_in_progress');
+      else if (user.role === 'sales_person' && answer.assigneeId !== user.id) skip(event, 'reassigned');
+      else {
+        const key = `${event.channel}\u0000${event.channelAccount}\u0000${event.customerPlatformId}`;
+        if (seen.has(key)) skip(event, 'duplicate');
+        else {
+          seen.add(key);
+          recipients.push(event);
+        }
+      }
+    }
+
+    const line = recipients.filter((event) => event.channel === 'line');
+    const whatsapp = recipients.filter((event) => event.channel === 'whatsapp');
+    const lineChannels = [...new Set(line.map((event) => event.channelAccount))];
+    const lineQuotas = await Promise.all(
+      lineChannels.map(async (channelId) => {
+        const channel = credentials?.line.find((candidate) => candidate.id === channelId);
+        const needed = line.filter((event) => event.channelAccount === channelId).length;
+        return { channelId, name: channel?.name ?? channelId, needed, remaining: channel ? await lineQuota(channel) : null };
+      }),
+    );
+    let allowance: BroadcastPlan['allowance'];
+    try {
+      const profile = await client.me();
+      const { monthlyLimit, usedThisMonth } = profile.allowance;
+      allowance = { monthlyLimit, usedThisMonth, remaining: monthlyLimit === null ? null : Math.max(0, monthlyLimit - usedThisMonth) };
+    } catch (error) {
+      throw statusFailure(error);
+    }
+
+    // "Send to fewer": each LINE channel to its quota, then everyone to the allowance, keeping the newest conversations.
+    const fitSkip = new Map<string, SkipReason>();
+    const lineLeft = new Map(lineQuotas.map((quota) => [quota.channelId, quota.remaining]));
+    for (const event of line) {
+      const left = lineLeft.get(event.channelAccount);
+      if (left === null || left === undefined) continue;
+      if (left <= 0) fitSkip.set(event.id, 'over_quota');
+      else lineLeft.set(event.channelAccount, left - 1);
+    }
+    let allowed = allowance.remaining ?? Number.POSITIVE_INFINITY;
+    for (const event of recipients) {
+      if (fitSkip.has(event.id)) continue;
+      if (allowed <= 0) fitSkip.set(event.id, 'over_allowance');
+      else allowed -= 1;
+    }
+    const sendable = recipients.length - fitSkip.size;
+
+    // The estimate: accounts are paced in parallel, so the slowest one decides.
+    const perAccount = new Map<string, number>();
+    for (const event of recipients) {
+      if (fitSkip.has(event.id)) continue;
+      const key = `${event.channel}:${event.channelAccount}`;
+      perAccount.set(key, (perAccount.get(key) ?? 0) + 1);
+    }
+    let estimatedSeconds = 0;
+    for (const [key, count] of perAccount) {
+      const seconds = key.startsWith('line:')
+        ? Math.ceil(count / LINE_MAX_RECIPIENTS) / (deps.rates.linePerSecond * PACE)
+        : count / (deps.rates.whatsappPerSecond * PACE);
+      estimatedSeconds = Math.max(estimatedSeconds, seconds);
+    }
+
+    const now = deps.clock.now();
+    const broadcastId = randomUUID();
+    const content = gathered.content(broadcastId, user);
+    const toSnapshot = (event: SelectedEvent, state: 'pending' | 'skipped', reason: SkipReason | null): SnapshotRecipient => ({
+      eventId: event.id,
+      channel: event.channel,
+      channelAccount: event.channelAccount,
+      recipientId: event.customerPlatformId,
+      customerName: event.customerName,
+      state,
+      reason,
+    });
+    const byId = new Map(candidates.map((event) => [event.id, event]));
+    const snapshotRecipients: SnapshotRecipient[] = recipients.map((event) => toSnapshot(event, 'pending', null));
+    for (const entry of skipped) {
+      const event = byId.get(entry.eventId);
+      if (event !== undefined) snapshotRecipients.push(toSnapshot(event, 'skipped', entry.reason));
+    }
+
+    const result: BroadcastPlan = {
+      planId: randomUUID(),
+      draftId: gathered.draftId,
+      originId: gathered.origin?.id ?? null,
+      recipients: { total: recipients.length, line: line.length, whatsapp: whatsapp.length },
+      skipped: skipped.slice(0, SKIPPED_SHOWN),
+      skippedCount: skipped.length + gathered.uncached,
+      lineQuota: lineQuotas,
+      allowance,
+      sendable,
+      shortBy: recipients.length - sendable,
+      estimatedSeconds: Math.round(estimatedSeconds * 10) / 10,
+      validUntil: now + PLAN_TTL_MS,
+      expiresAt: now + deps.session.workspaceSettings().broadcastExpiryHours * 3_600_000,
+    };
+    plans.set(result.planId, {
+      plan: result,
+      broadcastId,
+      origin: gathered.origin,
+      content,
+      recipients: snapshotRecipients,
+      fitSkip,
+      createdBy: user.id,
+    });
+    deps.logger.info('broadcast planned', {
+      planId: result.planId,
+      origin: gathered.origin?.kind ?? 'original',
+      recipients: result.recipients,
+      skipped: result.skippedCount,
+      shortBy: result.shortBy,
+    });
+    return result;
   };
 
   return {
@@ -153,12 +324,6 @@ export function createPlanner(deps: PlannerDeps): Planner {
         throw new AppFailure('draft_not_ready', `The draft is not ready to send: ${[...new Set(codes)].join(', ') || 'no recipients'}`);
       }
       const draft = deps.draft(draftId);
-      const client = deps.session.client();
-      const info = deps.session.info();
-      if (client === null || info.user === null) throw new AppFailure('not_signed_in', 'Sign in to your workspace to broadcast');
-      const user = info.user;
-      const credentials = deps.session.channelCredentials();
-
       let selection: string[] = [];
       try {
         const parsed: unknown = JSON.parse(draft.selection ?? '[]');
@@ -167,161 +332,76 @@ export function createPlanner(deps: PlannerDeps): Planner {
         selection = [];
       }
       const cached = selectedEvents(deps.db, selection);
-      const cachedIds = new Set(cached.map((event) => event.id));
-
       const skipped: SkippedEvent[] = [];
-      const skip = (event: Pick<SelectedEvent, 'id' | 'customerName' | 'channel'>, reason: SkipReason): void => {
-        skipped.push({ eventId: event.id, customerName: event.customerName, channel: event.channel, reason });
-      };
-      // Ids no longer cached were reassigned away or closed since the selection: the seed's rule skips them.
-      const uncached = selection.length - cachedIds.size;
-
       const candidates = cached.filter((event) => {
         if (event.status === 'in_progress') return true;
-        skip(event, 'not_in_progress');
+        skipped.push({ eventId: event.id, customerName: event.customerName, channel: event.channel, reason: 'not_in_progress' });
         return false;
       });
-      let answers: Map<string, { status: string; assigneeId: string } | null>;
-      try {
-        answers = await recheck(client, candidates.map((event) => event.id));
-      } catch (error) {
-        throw statusFailure(error);
-      }
-      if (deps.session.client() !== client) throw new AppFailure('not_signed_in', 'The session changed while confirming; confirm again');
-
-      const seen = new Set<string>();
-      const recipients: SelectedEvent[] = [];
-      for (const event of candidates) {
-        const answer = answers.get(event.id);
-        if (answer === undefined || answer === null) skip(event, 'not_found');
-        else if (answer.status !== 'in_progress') skip(event, 'not_in_progress');
-        else if (user.role === 'sales_person' && answer.assigneeId !== user.id) skip(event, 'reassigned');
-        else {
-          const key = `${event.channel}\u0000${event.channelAccount}\u0000${event.customerPlatformId}`;
-          if (seen.has(key)) skip(event, 'duplicate');
-          else {
-            seen.add(key);
-            recipients.push(event);
-          }
-        }
-      }
-
-      const line = recipients.filter((event) => event.channel === 'line');
-      const whatsapp = recipients.filter((event) => event.channel === 'whatsapp');
-      const lineChannels = [...new Set(line.map((event) => event.channelAccount))];
-      const lineQuotas = await Promise.all(
-        lineChannels.map(async (channelId) => {
-          const channel = credentials?.line.find((candidate) => candidate.id === channelId);
-          const needed = line.filter((event) => event.channelAccount === channelId).length;
-          return { channelId, name: channel?.name ?? channelId, needed, remaining: channel ? await lineQuota(channel) : null };
-        }),
-      );
-      let allowance: BroadcastPlan['allowance'];
-      try {
-        const profile = await client.me();
-        const { monthlyLimit, usedThisMonth } = profile.allowance;
-        allowance = { monthlyLimit, usedThisMonth, remaining: monthlyLimit === null ? null : Math.max(0, monthlyLimit - usedThisMonth) };
-      } catch (error) {
-        throw statusFailure(error);
-      }
-
-      // "Send to fewer": each LINE channel to its quota, then everyone to the allowance, keeping the newest conversations.
-      const fitSkip = new Map<string, SkipReason>();
-      const lineLeft = new Map(lineQuotas.map((quota) => [quota.channelId, quota.remaining]));
-      for (const event of line) {
-        const left = lineLeft.get(event.channelAccount);
-        if (left === null || left === undefined) continue;
-        if (left <= 0) fitSkip.set(event.id, 'over_quota');
-        else lineLeft.set(event.channelAccount, left - 1);
-      }
-      let allowed = allowance.remaining ?? Number.POSITIVE_INFINITY;
-      for (const event of recipients) {
-        if (fitSkip.has(event.id)) continue;
-        if (allowed <= 0) fitSkip.set(event.id, 'over_allowance');
-        else allowed -= 1;
-      }
-      const sendable = recipients.length - fitSkip.size;
-
-      // The estimate: accounts are paced in parallel, so the slowest one decides.
-      const perAccount = new Map<string, number>();
-      for (const event of recipients) {
-        if (fitSkip.has(event.id)) continue;
-        const key = `${event.channel}:${event.channelAccount}`;
-        perAccount.set(key, (perAccount.get(key) ?? 0) + 1);
-      }
-      let estimatedSeconds = 0;
-      for (const [key, count] of perAccount) {
-        const seconds = key.startsWith('line:')
-          ? Math.ceil(count / LINE_MAX_RECIPIENTS) / (deps.rates.linePerSecond * PACE)
-          : count / (deps.rates.whatsappPerSecond * PACE);
-        estimatedSeconds = Math.max(estimatedSeconds, seconds);
-      }
-
-      const now = deps.clock.now();
       const settings = deps.session.workspaceSettings();
-      const broadcastId = randomUUID();
-      const links = draft.text.trim() === '' ? [] : findLinks(draft.text, settings.officialDomains);
-      const lineText =
-        draft.text.trim() === '' ? null : settings.utmEnabled ? tagText(draft.text, links, { source: 'line', campaign: broadcastId, content: user.id }) : draft.text;
-      const imageFormat = draft.imageSha256 === null ? null : deps.imageFormat(draft.imageSha256);
-      const content: BroadcastContent = {
-        version: 1,
-        senderId: user.id,
-        senderName: user.name,
-        text: draft.text.trim() === '' ? null : draft.text,
-        lineText,
-        links: links.map((link) => ({ url: link.url, kind: link.kind })),
-        image: draft.imageSha256 === null || imageFormat === null ? null : { sha256: draft.imageSha256, format: imageFormat },
-        whatsapp: whatsappContent(draft, deps.catalog(), new Set(whatsapp.map((event) => event.channelAccount))),
-      };
-      const snapshotRecipients: SnapshotRecipient[] = [
-        ...recipients.map((event): SnapshotRecipient => ({
-          eventId: event.id,
-          channel: event.channel,
-          channelAccount: event.channelAccount,
-          recipientId: event.customerPlatformId,
-          customerName: event.customerName,
-          state: 'pending',
-          reason: null,
-        })),
-      ];
-      const skippedEvents = new Map(cached.map((event) => [event.id, event]));
-      for (const entry of skipped) {
-        const event = skippedEvents.get(entry.eventId);
-        if (event === undefined) continue;
-        snapshotRecipients.push({
-          eventId: event.id,
-          channel: event.channel,
-          channelAccount: event.channelAccount,
-          recipientId: event.customerPlatformId,
-          customerName: event.customerName,
-          state: 'skipped',
-          reason: entry.reason,
-        });
-      }
-
-      const plan: BroadcastPlan = {
-        planId: randomUUID(),
+      return plan({
         draftId,
-        recipients: { total: recipients.length, line: line.length, whatsapp: whatsapp.length },
-        skipped: skipped.slice(0, SKIPPED_SHOWN),
-        skippedCount: skipped.length + uncached,
-        lineQuota: lineQuotas,
-        allowance,
-        sendable,
-        shortBy: recipients.length - sendable,
-        estimatedSeconds: Math.round(estimatedSeconds * 10) / 10,
-        validUntil: now + PLAN_TTL_MS,
-        expiresAt: now + settings.broadcastExpiryHours * 3_600_000,
-      };
-      plans.set(plan.planId, { plan, broadcastId, content, recipients: snapshotRecipients, fitSkip, createdBy: user.id });
-      deps.logger.info('broadcast planned', {
-        planId: plan.planId,
-        recipients: plan.recipients,
-        skipped: plan.skippedCount,
-        shortBy: plan.shortBy,
+        origin: undefined,
+        candidates,
+        skipped,
+        // Ids no longer cached were reassigned away or closed since the selection: the seed's rule skips them.
+        uncached: selection.length - cached.length,
+        content: (broadcastId, user) => {
+          const hasText = draft.text.trim() !== '';
+          const links = hasText ? findLinks(draft.text, settings.officialDomains) : [];
+          const lineText = !hasText
+            ? null
+            : settings.utmEnabled
+              ? tagText(draft.text, links, { source: 'line', campaign: broadcastId, content: user.id })
+              : draft.text;
+          const imageFormat = draft.imageSha256 === null ? null : deps.imageFormat(draft.imageSha256);
+          const numbers = new Set(candidates.filter((event) => event.channel === 'whatsapp').map((event) => event.channelAccount));
+          return {
+            version: 1,
+            senderId: user.id,
+            senderName: user.name,
+            text: hasText ? draft.text : null,
+            lineText,
+            links: links.map((link) => ({ url: link.url, kind: link.kind })),
+            image: draft.imageSha256 === null || imageFormat === null ? null : { sha256: draft.imageSha256, format: imageFormat },
+            whatsapp: whatsappContent(draft, deps.catalog(), numbers, settings.officialDomains),
+          };
+        },
       });
-      return plan;
+    },
+
+    async prepareRetry(originId, kind) {
+      deps.session.assertCanBroadcast();
+      forgetOld();
+      const origin = deps.origin(originId);
+      if (origin === null) throw new AppFailure('not_found', `No broadcast ${originId}`);
+      if (!FINAL_BROADCAST_STATES.includes(origin.state)) {
+        throw new AppFailure('broadcast_active', 'The broadcast is still sending; retry its failures once it has finished');
+      }
+      const state = kind === 'retry_failed' ? 'failed' : 'unknown';
+      const rows = recipientsInState(deps.db, originId, state);
+      const cached = new Map(selectedEvents(deps.db, rows.map((row) => row.eventId)).map((event) => [event.id, event]));
+      const skipped: SkippedEvent[] = [];
+      const candidates: SelectedEvent[] = [];
+      for (const row of rows) {
+        const event = cached.get(row.eventId);
+        // A customer is who the original was sent to; the cache says whether their conversation is still 處理中.
+        const candidate: SelectedEvent = {
+          id: row.eventId,
+          channel: row.channel,
+          channelAccount: row.channelAccount,
+          customerPlatformId: row.recipientId,
+          customerName: row.customerName,
+          status: event?.status ?? 'in_progress',
+          lastMessageAt: event?.lastMessageAt ?? 0,
+        };
+        if (event !== undefined && event.status !== 'in_progress') {
+          skipped.push({ eventId: row.eventId, customerName: row.customerName, channel: row.channel, reason: 'not_in_progress' });
+        } else candidates.push(candidate);
+      }
+      candidates.sort((a, b) => b.lastMessageAt - a.lastMessageAt || a.id.localeCompare(b.id));
+      // The same message as the original, its links tagged with the original's id: one campaign in the analytics.
+      return plan({ draftId: origin.draftId, origin: { id: originId, kind }, candidates, skipped, uncached: 0, content: () => origin.content });
     },
 
     take(planId, fit) {
@@ -346,6 +426,7 @@ export function createPlanner(deps: PlannerDeps): Planner {
         id: held.broadcastId,
         createdBy: held.createdBy,
         draftId: held.plan.draftId,
+        origin: held.origin,
         content: held.content,
         createdAt: deps.clock.now(),
         expiresAt: held.plan.expiresAt,
