@@ -24,6 +24,7 @@ import {
   broadcastExists,
   countRecipients,
   countRetryableFailed,
+  countUncoveredUnknown,
   getBroadcastContent,
   getHistoryRow,
   listHistory,
@@ -207,7 +208,7 @@ export function getBroadcastDetail(sources: HistorySources, id: string, report: 
     problems: summarizeProblems(sources.db, id),
     report,
     retryableFailed: item.counts.failed === 0 ? 0 : countRetryableFailed(sources.db, id),
-    unknown: item.counts.unknown,
+    unknown: item.counts.unknown === 0 ? 0 : countUncoveredUnknown(sources.db, id),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Database } from './db';
 import type { Channel } from './events';
+import { NOT_COVERED } from './reports';
 import { statementsFor } from './statements';
 
 export const BROADCAST_STATES = [
@@ -87,7 +88,7 @@ const statements = statementsFor((db: Database) => ({
   inState: db.prepare<[string, string], Pick<RecipientRow, 'eventId' | 'channel' | 'channelAccount' | 'recipientId' | 'customerName'>>(
     `SELECT event_id AS eventId, channel, channel_account AS channelAccount, recipient_id AS recipientId,
        customer_name AS customerName
-     FROM broadcast_recipients WHERE broadcast_id = ? AND state = ?`,
+     FROM broadcast_recipients r WHERE broadcast_id = ? AND state = ? AND ${NOT_COVERED}`,
   ),
   problems: db.prepare<[string], { channel: Channel; state: 'failed' | 'unknown'; reason: string | null; count: number }>(
     `SELECT channel, state, reason, count(*) AS count FROM broadcast_recipients
@@ -162,7 +163,7 @@ export function summarizeProblems(db: Database, broadcastId: string): ProblemSum
   return [...groups.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
 }
 
-/** A broadcast's recipients in one state (a retry's candidates: its failed or unknown ones). */
+/** A broadcast's recipients in one state that no retry of it has reached or is reaching (a retry's candidates). */
 export function recipientsInState(
   db: Database,
   broadcastId: string,

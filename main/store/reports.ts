@@ -109,6 +109,14 @@ const FINAL_LIST = FINAL_STATES.map((state) => `'${state}'`).join(', ');
 /** SQLite's lower() folds ASCII only; this folds every script (Vietnamese customers' names, full-width Latin). */
 const FOLD_FUNCTION = 'omo_search_fold';
 
+/**
+ * A recipient `r` of a broadcast is covered when a retry of that broadcast (broadcasts.origin_id) has the same event
+ * accepted, on its way (pending, in flight) or unknown: retrying again would send it twice.
+ */
+export const NOT_COVERED = `NOT EXISTS (SELECT 1 FROM broadcasts c JOIN broadcast_recipients cr
+      ON cr.broadcast_id = c.id AND cr.event_id = r.event_id
+    WHERE c.origin_id = r.broadcast_id AND cr.state IN ('accepted', 'pending', 'in_flight', 'unknown'))`;
+
 /** The fixed statements' SQL, exported so tests can EXPLAIN QUERY PLAN exactly what runs. */
 export const REPORTS_SQL = {
   historyRow: `SELECT ${HISTORY_COLUMNS} FROM broadcasts b WHERE b.id = ?`,
@@ -121,7 +129,9 @@ export const REPORTS_SQL = {
       official_links, other_links)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   retryableFailed: `SELECT count(*) AS count FROM broadcast_recipients r JOIN events e ON e.id = r.event_id
-    WHERE r.broadcast_id = ? AND r.state = 'failed' AND e.status = 'in_progress'`,
+    WHERE r.broadcast_id = ? AND r.state = 'failed' AND e.status = 'in_progress' AND ${NOT_COVERED}`,
+  uncoveredUnknown: `SELECT count(*) AS count FROM broadcast_recipients r
+    WHERE r.broadcast_id = ? AND r.state = 'unknown' AND ${NOT_COVERED}`,
   acceptedByAccount: `SELECT channel_account AS account, count(*) AS count FROM broadcast_recipients
     WHERE broadcast_id = ? AND channel = ? AND state = 'accepted' GROUP BY channel_account`,
   allRecipients: `SELECT ${RECIPIENT_COLUMNS} FROM broadcast_recipients WHERE broadcast_id = ? ORDER BY state, rowid`,
@@ -149,6 +159,7 @@ const statements = statementsFor((db: Database) => {
     deleteTotals: db.prepare<[string]>(sql.deleteTotals),
     insertTotals: db.prepare<[string, Channel, number, number, number, number, number, number, number]>(sql.insertTotals),
     retryableFailed: db.prepare<[string], { count: number }>(sql.retryableFailed),
+    uncoveredUnknown: db.prepare<[string], { count: number }>(sql.uncoveredUnknown),
     acceptedByAccount: db.prepare<[string, Channel], { account: string; count: number }>(sql.acceptedByAccount),
     allRecipients: db.prepare<[string], RecipientListRow>(sql.allRecipients),
     reportSource: db.prepare<{ from: number; to: number; unreportedOnly: 0 | 1 }, ReportSourceRow>(sql.reportSource),
@@ -346,9 +357,17 @@ export function iterateAllRecipients(db: Database, broadcastId: string): Iterabl
   return statements(db).allRecipients.iterate(broadcastId);
 }
 
-/** Failed recipients whose events are still 處理中 in the cache: what "retry failed" would send to. */
+/**
+ * Failed recipients whose events are still 處理中 in the cache and that no retry of this broadcast has reached or is
+ * reaching: what "retry failed" would send to.
+ */
 export function countRetryableFailed(db: Database, broadcastId: string): number {
   return statements(db).retryableFailed.get(broadcastId)?.count ?? 0;
+}
+
+/** Unknown recipients that no resend of this broadcast has reached or is reaching. */
+export function countUncoveredUnknown(db: Database, broadcastId: string): number {
+  return statements(db).uncoveredUnknown.get(broadcastId)?.count ?? 0;
 }
 
 /** Accepted recipients of one channel per channel account (WhatsApp: per number, whose links differ). */

@@ -245,6 +245,12 @@ describe('發送紀錄 and 報表 after a send', () => {
     expect(detail.retries.map((item) => [item.id, item.kind, item.originId])).toEqual([[retry.id, 'retry_failed', started.id]]);
     const retried = value<BroadcastDetail>(await app.dispatch('history.get', { id: retry.id }));
     expect(retried.content.lineText).toBe(detail.content.lineText);
+
+    // The retry reached them: retrying the original again would send them the message twice, so it offers nobody.
+    expect(detail.retryableFailed).toBe(0);
+    const again = value<BroadcastPlan>(await app.dispatch('broadcast.retryFailed', { id: started.id }));
+    expect(again.recipients.total).toBe(0);
+    expect(await app.dispatch('broadcast.send', { planId: again.planId, fit: false })).toMatchObject({ ok: false, error: { code: 'nothing_to_send' } });
   });
 
   it('resends unknown recipients only when asked', async () => {
@@ -263,6 +269,8 @@ describe('發送紀錄 and 報表 after a send', () => {
     const resend = value<BroadcastProgress>(await app.dispatch('broadcast.send', { planId: plan.planId, fit: false }));
     expect((await finished(app, resend.id)).counts.accepted).toBe(2);
     expect(value<HistoryPage>(await app.dispatch('history.list', { limit: 5 })).items[0]).toMatchObject({ id: resend.id, kind: 'resend_unknown', originId: started.id });
+    // Resent: the original no longer offers them.
+    expect(value<BroadcastDetail>(await app.dispatch('history.get', { id: started.id })).unknown).toBe(0);
   });
 
   it('refuses to retry a broadcast that is still sending or unknown', async () => {

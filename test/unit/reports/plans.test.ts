@@ -131,6 +131,9 @@ describe('query plans', () => {
     expect(plan(database, REPORTS_SQL.retries, [uuid(1)])[0]).toBe('SEARCH b USING INDEX broadcasts_by_origin (origin_id=?)');
     expect(plan(database, REPORTS_SQL.retryableFailed, [uuid(1)])).toEqual([
       'SEARCH r USING INDEX broadcast_recipients_by_state (broadcast_id=? AND state=?)',
+      'CORRELATED SCALAR SUBQUERY 1',
+      'SEARCH c USING INDEX broadcasts_by_origin (origin_id=?)',
+      'SEARCH cr USING INDEX sqlite_autoindex_broadcast_recipients_1 (broadcast_id=? AND event_id=?)',
       'SEARCH e USING INDEX sqlite_autoindex_events_1 (id=?)',
     ]);
     expect(plan(database, REPORTS_SQL.acceptedByAccount, [uuid(1), 'whatsapp'])[0]).toBe(
