@@ -34,6 +34,7 @@ import {
 import { packEventList } from '../../preload/contract/event-list-codec';
 import { Failure, FakeBroadcasts, type ProgressStep } from './fake-broadcast';
 import { computeCheck, fakeComposedImage, fakeTemplates, importRefusal } from './fake-compose';
+import { FakeHistory, type HistoryRecord } from './fake-history';
 import { SIGNED_OUT, makeEventList, sessionFor } from './fake-events';
 
 /** Deterministic, schema-valid v4 UUIDs. */
@@ -82,6 +83,8 @@ export interface FakeBridgeOptions {
   /** events.list answers in the packed form, as main does (default); false: the plain form, which the contract allows too. */
   packedEvents?: boolean;
   syncStatus?: Partial<SyncStatus>;
+  /** The broadcasts main has kept (發送紀錄); default none. */
+  history?: HistoryRecord[];
 }
 
 /** The demo password, as the sandbox has it. */
@@ -115,6 +118,8 @@ export class FakeBridge implements OmoBridge {
   cannedCheck: ((draft: Draft) => ComposeCheck) | null = null;
   /** broadcast.*: what the re-check and the quotas say, the plans made, and the broadcasts main is sending. */
   readonly sending = new FakeBroadcasts();
+  /** history.* and report.get: the broadcasts kept, their recipients, the report's rows. */
+  readonly history = new FakeHistory();
 
   private nextId = 1;
   private clock = FAKE_START;
@@ -157,6 +162,7 @@ export class FakeBridge implements OmoBridge {
     this.templates = options.templates ?? fakeTemplates(FAKE_START - 60 * 60_000);
     this.utm = options.utm ?? false;
     this.officialDomains = options.officialDomains ?? ['shop.example.com'];
+    this.history.add(...(options.history ?? []));
     for (const draft of options.drafts ?? []) {
       const id = draft.id ?? fakeId(this.nextId++);
       const time = draft.updatedAt ?? this.now();
@@ -476,7 +482,9 @@ export class FakeBridge implements OmoBridge {
     },
     'broadcast.send': ({ planId, fit }) => {
       this.requireBroadcaster();
-      return this.sending.send(planId, fit, this.now(), fakeId(this.nextId++));
+      const progress = this.sending.send(planId, fit, this.now(), fakeId(this.nextId++));
+      this.history.recordSend(planId, progress);
+      return progress;
     },
     'broadcast.pause': ({ id }) => this.sending.pause(id),
     'broadcast.resume': ({ id }) => this.sending.resume(id),
@@ -484,6 +492,23 @@ export class FakeBridge implements OmoBridge {
     'broadcast.get': ({ id }) => this.sending.get(id),
     'broadcast.active': () => this.sending.active(),
     'broadcast.problems': ({ id }) => this.sending.problemsOf(id),
+    // Like main: a retry is a send (the access rule, the re-check online), made from the history's recipients.
+    'broadcast.retryFailed': ({ id }) => {
+      this.requireBroadcaster();
+      if (!this.appInfo.online) throw new Failure('unreachable');
+      return this.history.retryPlan(id, 'retry_failed', this.sending, this.now(), fakeId(this.nextId++));
+    },
+    'broadcast.resendUnknown': ({ id }) => {
+      this.requireBroadcaster();
+      if (!this.appInfo.online) throw new Failure('unreachable');
+      return this.history.retryPlan(id, 'resend_unknown', this.sending, this.now(), fakeId(this.nextId++));
+    },
+    // Like main: the history is local, so it answers offline and signed out too.
+    'history.list': (query) => this.history.list(query),
+    'history.get': ({ id }) => this.history.detail(id),
+    'history.recipients': (query) => this.history.recipients(query),
+    'history.export': ({ id }) => this.history.exportCsv(id),
+    'report.get': (query) => this.history.report(query),
     // Like main: the choice is saved, the sandbox starts, and the new workspace and mode are pushed.
     'workspace.useDemo': () => {
       this.workspace = demoWorkspace();

@@ -53,7 +53,8 @@ export function makeProgress(fields: Partial<BroadcastProgress> & Pick<Broadcast
   };
 }
 
-interface Recipient {
+/** Who a plan sends to (broadcast.send snapshots them). */
+export interface PlanRecipient {
   eventId: string;
   channel: Channel;
   accountId: string;
@@ -61,7 +62,7 @@ interface Recipient {
 
 interface StoredPlan {
   plan: BroadcastPlan;
-  recipients: Recipient[];
+  recipients: PlanRecipient[];
 }
 
 /** A change the test asks main to report: recipients moving out of pending, and the broadcast's own fields. */
@@ -113,7 +114,7 @@ export class FakeBroadcasts {
     if (!check.ready) throw new Failure('draft_not_ready');
     const rowOf = new Map(list.rows.ids.map((id, row) => [id, row]));
     const skipped: SkippedEvent[] = [];
-    const recipients: Recipient[] = [];
+    const recipients: PlanRecipient[] = [];
     for (const eventId of draft.selection ?? []) {
       const row = rowOf.get(eventId);
       if (row === undefined) continue;
@@ -142,6 +143,7 @@ export class FakeBroadcasts {
     const plan: BroadcastPlan = {
       planId,
       draftId: draft.id,
+      originId: null,
       recipients: { total, line: line.length, whatsapp: total - line.length },
       skipped: skipped.slice(0, 200),
       skippedCount: skipped.length,
@@ -155,6 +157,16 @@ export class FakeBroadcasts {
     };
     this.plans.set(planId, { plan, recipients });
     return plan;
+  }
+
+  /** A plan made elsewhere (a retry of a broadcast in the history), for broadcast.send to take. */
+  addPlan(plan: BroadcastPlan, recipients: PlanRecipient[]): void {
+    this.plans.set(plan.planId, { plan, recipients });
+  }
+
+  /** The plan broadcast.send would take (undefined once sent or never made). */
+  planOf(planId: string): BroadcastPlan | undefined {
+    return this.plans.get(planId)?.plan;
   }
 
   send(planId: string, fit: boolean, now: number, id: string): BroadcastProgress {

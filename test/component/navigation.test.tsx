@@ -1,4 +1,4 @@
-import { act, render, screen, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { Root } from '../../renderer/src/app/Root';
 import { FakeBridge, installBridge } from './fake-bridge';
@@ -53,11 +53,20 @@ describe('the shell', () => {
   });
 
   it('shows the report counters without inventing figures', async () => {
-    await renderApp();
+    const bridge = new FakeBridge();
+    await renderApp(bridge);
+    const release = bridge.hold('report.get');
     act(() => screen.getByTestId('nav-report').click());
     const report = screen.getByTestId('section-report');
-    for (const word of ['導購連結報表', '總訊息數目', '導購連結數量']) expect(report.textContent).toContain(word);
-    expect(report.textContent).not.toMatch(/\d/);
+    for (const word of ['導購連結報表', '總訊息數目', '導購連結數量', '官網連結', '非官網連結']) expect(report.textContent).toContain(word);
+    // Until main answers, no figure: an em dash, never a made-up zero.
+    for (const id of ['report-messages', 'report-links', 'report-official', 'report-other']) {
+      const counter = screen.getByTestId(id);
+      expect(counter.hasAttribute('data-value')).toBe(false);
+      expect(counter.querySelector('.counter__value')?.textContent).toBe('—');
+    }
+    act(() => release());
+    await waitFor(() => expect(screen.getByTestId('report-messages').getAttribute('data-value')).toBe('0'));
   });
 
   it('shows the mode, the network and the version in the status bar, and follows app.status pushes', async () => {

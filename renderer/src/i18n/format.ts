@@ -78,3 +78,24 @@ export function formatBytes(bytes: number, language: string): string {
   );
   return format.format(megabytes ? bytes / (1024 * 1024) : Math.max(1, Math.round(bytes / 1024)));
 }
+
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * A calendar day or month as the report names it: 'short' is "1/15" (a chart's axis), 'long' is "2025年1月15日" /
+ * "Jan 15, 2025"; a month key (YYYY-MM) gives the month ("1月" / "Jan", or "2025年1月" / "Jan 2025").
+ */
+export function formatCalendarKey(key: string, style: 'short' | 'long', language: string): string {
+  const [year, month, day] = key.split('-').map(Number);
+  if (year === undefined || month === undefined || Number.isNaN(year) || Number.isNaN(month)) return key;
+  const isMonth = day === undefined;
+  const options: Intl.DateTimeFormatOptions = isMonth
+    ? style === 'short'
+      ? { month: 'short' }
+      : { year: 'numeric', month: 'short' }
+    : style === 'short'
+      ? { month: 'numeric', day: 'numeric' }
+      : { dateStyle: 'medium' };
+  const format = cached(dayFormats, `${language}:${isMonth ? 'month' : 'day'}:${style}`, () => new Intl.DateTimeFormat(language, options));
+  return format.format(new Date(year, month - 1, day ?? 1));
+}

@@ -76,6 +76,7 @@ export const ERROR_MESSAGE_KEYS: Readonly<Record<ErrorCode, ErrorKey>> = {
   plan_expired: 'errors.plan_expired',
   over_limit: 'errors.over_limit',
   broadcast_finished: 'errors.broadcast_finished',
+  broadcast_active: 'errors.broadcast_active',
   internal: 'errors.internal',
 };
 

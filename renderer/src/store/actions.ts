@@ -2,6 +2,7 @@
  * Module-level actions: start-up and the push-event subscriptions, which live once per window, outside any component.
  */
 import { onPush } from '../bridge';
+import { isFinalState } from '../features/broadcast/model';
 import { mark } from '../perf/marks';
 import { dropPrefetchedEvents, prefetchEvents } from './eventsSlice';
 import { useAppStore } from './index';
@@ -20,6 +21,7 @@ export function connectPushEvents(): void {
     applySyncStatus,
     loadEvents,
     applyBroadcastProgress,
+    applyHistoryProgress,
   } = useAppStore.getState();
   const unsubscribers = [
     onPush('app.status', (status) => setStatus(status)),
@@ -35,7 +37,13 @@ export function connectPushEvents(): void {
     onPush('settings.changed', (settings) => applySettings(settings)),
     onPush('drafts.changed', () => void loadDrafts()),
     onPush('workspace.changed', (info) => applyWorkspace(info)),
-    onPush('broadcast.progress', (progress) => applyBroadcastProgress(progress)),
+    onPush('broadcast.progress', (progress) => {
+      applyBroadcastProgress(progress);
+      // 發送紀錄 follows it; once it ends, the report's counters have moved too.
+      applyHistoryProgress(progress);
+      const { reportState, loadReport } = useAppStore.getState();
+      if (isFinalState(progress.state) && reportState !== 'idle') void loadReport();
+    }),
   ];
   unsubscribeAll = () => {
     for (const unsubscribe of unsubscribers) unsubscribe();

@@ -1,13 +1,18 @@
 import type { BroadcastProgress, ErrorCode } from '../../../preload/contract';
 import { api } from '../bridge';
 import { isFinalState, isNewerProgress } from '../features/broadcast/model';
-import type { BroadcastAction, BroadcastEntry, BroadcastsSlice, SendFlow, SliceCreator } from './types';
+import type { BroadcastAction, BroadcastEntry, BroadcastsSlice, RetryMode, SendFlow, SliceCreator } from './types';
 
 /** The confirmation in progress: an answer for a confirmation closed or started again since is dropped. */
 let sendRequest = 0;
 
 /** The latest broadcast.problems asked per broadcast: an older answer is dropped. */
 const problemsRequests = new Map<string, number>();
+
+const RETRIES: Readonly<Record<RetryMode, (id: string) => ReturnType<typeof api.retryFailed>>> = {
+  retry_failed: api.retryFailed,
+  resend_unknown: api.resendUnknown,
+};
 
 const CONTROLS: Readonly<Record<BroadcastAction, (id: string) => ReturnType<typeof api.pauseBroadcast>>> = {
   pause: api.pauseBroadcast,
@@ -29,9 +34,17 @@ export const createBroadcastsSlice: SliceCreator<BroadcastsSlice> = (set, get) =
     return true;
   };
 
-  const prepare = async (request: number, draftId: string, renewedAfter: SendFlow['renewedAfter']): Promise<void> => {
-    if (!patchFlow(request, { phase: 'preparing', error: null })) return;
-    const result = await api.prepareBroadcast(draftId);
+  /** The confirmation for the flow: broadcast.prepare for a draft, retryFailed / resendUnknown for a retry. */
+  const prepare = async (request: number, renewedAfter: SendFlow['renewedAfter']): Promise<void> => {
+    const flow = get().sendFlow;
+    if (!flow || !patchFlow(request, { phase: 'preparing', error: null })) return;
+    const { retry, draftId } = flow;
+    const asked = retry ? RETRIES[retry.mode](retry.originId) : draftId !== null ? api.prepareBroadcast(draftId) : null;
+    if (asked === null) {
+      patchFlow(request, { phase: 'failed', plan: null, error: 'internal', renewedAfter: null });
+      return;
+    }
+    const result = await asked;
     if (result.ok) patchFlow(request, { phase: 'ready', plan: result.value, error: null, renewedAfter });
     else patchFlow(request, { phase: 'failed', plan: null, error: result.error.code, renewedAfter: null });
   };
@@ -106,7 +119,7 @@ export const createBroadcastsSlice: SliceCreator<BroadcastsSlice> = (set, get) =
       if (!composer) return;
       const request = ++sendRequest;
       const { key } = composer;
-      set({ sendFlow: { composerKey: key, draftId: composer.id, phase: 'preparing', plan: null, error: null, renewedAfter: null } });
+      set({ sendFlow: { composerKey: key, draftId: composer.id, retry: null, phase: 'preparing', plan: null, error: null, renewedAfter: null } });
       // The confirmation is for what is on screen: pending edits are saved (and so checked by main) first.
       const saved = await get().flushComposer();
       if (request !== sendRequest) return;
@@ -120,24 +133,24 @@ export const createBroadcastsSlice: SliceCreator<BroadcastsSlice> = (set, get) =
         return;
       }
       patchFlow(request, { draftId: current.id });
-      await prepare(request, current.id, null);
+      await prepare(request, null);
     },
 
     retryPrepare: async () => {
       const flow = get().sendFlow;
       if (!flow || flow.phase === 'preparing' || flow.phase === 'sending') return;
-      if (flow.draftId === null) {
+      if (flow.draftId === null && flow.retry === null) {
         await get().startSend();
         return;
       }
-      await prepare(++sendRequest, flow.draftId, null);
+      await prepare(++sendRequest, null);
     },
 
     confirmSend: async (fit) => {
       const flow = get().sendFlow;
       if (!flow || flow.phase !== 'ready' || !flow.plan) return;
       const request = sendRequest;
-      const { plan } = flow;
+      const { plan, retry } = flow;
       patchFlow(request, { phase: 'sending', error: null });
       const result = await api.sendBroadcast(plan.planId, fit);
       if (result.ok) {
@@ -145,13 +158,23 @@ export const createBroadcastsSlice: SliceCreator<BroadcastsSlice> = (set, get) =
         get().applyBroadcastProgress(result.value);
         if (request === sendRequest) set({ sendFlow: null });
         // The events composer's next 發送訊息 starts a new message rather than reopen the one sent.
-        if (get().eventsDraftId === plan.draftId) set({ eventsDraftId: null });
+        if (retry === null && plan.draftId !== null && get().eventsDraftId === plan.draftId) set({ eventsDraftId: null });
+        // A retry from 發送紀錄: its progress shows in the detail it was sent from.
+        if (retry !== null) get().noteRetrySent(retry.originId, result.value.id);
         return;
       }
       const code = result.error.code;
       // The confirmation went stale (too old, or the quota moved): confirm again with fresh numbers.
-      if (code === 'plan_expired' || code === 'over_limit') await prepare(request, plan.draftId, code);
+      if (code === 'plan_expired' || code === 'over_limit') await prepare(request, code);
       else patchFlow(request, { phase: 'ready', error: code });
+    },
+
+    startRetry: async (originId, mode) => {
+      // One confirmation at a time: a send already asked for answers first.
+      if (get().sendFlow?.phase === 'sending') return;
+      const request = ++sendRequest;
+      set({ sendFlow: { composerKey: null, draftId: null, retry: { originId, mode }, phase: 'preparing', plan: null, error: null, renewedAfter: null } });
+      await prepare(request, null);
     },
 
     closeSend: () => {

@@ -4,6 +4,8 @@ import { createBroadcastsSlice, resetBroadcastsModule } from './broadcastsSlice'
 import { createComposerSlice, resetComposerModule } from './composerSlice';
 import { createDraftsSlice, resetDraftsModule } from './draftsSlice';
 import { createEventsSlice, resetEventsModule } from './eventsSlice';
+import { createHistorySlice, resetHistoryModule } from './historySlice';
+import { createReportSlice, resetReportModule } from './reportSlice';
 import { createSelectionSlice } from './selectionSlice';
 import { createSessionSlice, resetSessionModule } from './sessionSlice';
 import { createSettingsSlice } from './settingsSlice';
@@ -27,6 +29,8 @@ export const useAppStore = create<AppStore>()((...args) => ({
   ...createSelectionSlice(...args),
   ...createSyncSlice(...args),
   ...createBroadcastsSlice(...args),
+  ...createHistorySlice(...args),
+  ...createReportSlice(...args),
 }));
 
 const initialState = useAppStore.getState();
@@ -40,5 +44,7 @@ export function resetAppStore(): void {
   resetEventsModule();
   resetSyncModule();
   resetBroadcastsModule();
+  resetHistoryModule();
+  resetReportModule();
   useAppStore.setState(initialState, true);
 }

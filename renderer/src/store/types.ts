@@ -3,14 +3,23 @@ import type {
   AppError,
   AppInfo,
   AppStatus,
+  BroadcastDetail,
+  BroadcastKind,
   BroadcastPlan,
   BroadcastProblem,
   BroadcastProgress,
+  Channel,
   ComposeCheck,
+  ExportedCsv,
   DraftSummary,
   ErrorCode,
   EventList,
+  HistoryItem,
+  HistoryQuery,
   Language,
+  RecipientState,
+  RecipientsPage,
+  ReferralReport,
   SelectionSummary,
   SessionInfo,
   SignInInput,
@@ -273,10 +282,15 @@ export interface BroadcastProblemsState {
 /** 發送 → the confirmation: preparing (re-checking with the Inbox API), shown, or being sent. */
 export type SendPhase = 'preparing' | 'ready' | 'sending' | 'failed';
 
+/** What 發送紀錄 can send again: a broadcast's failed recipients, or (explicitly) its unknown ones. */
+export type RetryMode = Exclude<BroadcastKind, 'original'>;
+
 export interface SendFlow {
-  /** The composer the confirmation belongs to (a late answer for another one is dropped). */
-  composerKey: number;
+  /** The composer the confirmation belongs to (a late answer for another one is dropped); null for a retry. */
+  composerKey: number | null;
   draftId: string | null;
+  /** 重試失敗 / 重送狀態不明 from 發送紀錄: the broadcast it retries, and how; null for a send from a draft. */
+  retry: { originId: string; mode: RetryMode } | null;
   phase: SendPhase;
   /** broadcast.prepare's answer (kept while a send runs or after a send error, so the dialog still shows it). */
   plan: BroadcastPlan | null;
@@ -307,6 +321,102 @@ export interface BroadcastsSlice {
   /** 確認發送 (fit false) or 只發送給 N 位 (fit true). */
   confirmSend: (fit: boolean) => Promise<void>;
   closeSend: () => void;
+  /** 重試失敗的顧客 / 重送狀態不明的顧客: broadcast.retryFailed or resendUnknown, then the same confirmation. */
+  startRetry: (originId: string, mode: RetryMode) => Promise<void>;
+}
+
+/** 發送紀錄's filters as the user sets them (dates as YYYY-MM-DD, '' for none). */
+export interface HistoryFilters {
+  from: string;
+  to: string;
+  channel: 'all' | Channel;
+  state: 'all' | NonNullable<HistoryQuery['state']>;
+  search: string;
+}
+
+export interface HistoryListState {
+  filters: HistoryFilters;
+  /** Loaded pages, newest first. */
+  items: HistoryItem[];
+  nextCursor: string | null;
+  /** The first page (a reload keeps the items shown until it answers). */
+  state: LoadState;
+  loadingMore: boolean;
+  error: ErrorCode | null;
+}
+
+export interface RecipientFilters {
+  state: 'all' | RecipientState;
+  channel: 'all' | Channel;
+  search: string;
+}
+
+export interface RecipientsState {
+  filters: RecipientFilters;
+  offset: number;
+  page: RecipientsPage | null;
+  state: LoadState;
+  error: ErrorCode | null;
+}
+
+/** One broadcast opened from 發送紀錄: its detail, a page of its recipients, and what the user does with it. */
+export interface HistoryDetailState {
+  id: string;
+  state: LoadState;
+  detail: BroadcastDetail | null;
+  error: ErrorCode | null;
+  recipients: RecipientsState;
+  exporting: boolean;
+  exportError: ErrorCode | null;
+  /** The last export (its file name and rows), for the confirmation line. */
+  exported: Pick<ExportedCsv, 'fileName' | 'rows'> | null;
+  /** Retries sent from this view: their progress is shown here until closed. */
+  sentRetries: string[];
+}
+
+export interface HistorySlice {
+  history: HistoryListState;
+  historyDetail: HistoryDetailState | null;
+  /** The first page for the filters (history.list). */
+  loadHistory: () => Promise<void>;
+  setHistoryFilters: (patch: Partial<HistoryFilters>) => void;
+  clearHistoryFilters: () => void;
+  /** The next page (the cursor of the last one). */
+  loadMoreHistory: () => Promise<void>;
+  /** The pages shown, again (a broadcast ended): one call for up to 200 items, so the list does not jump. */
+  refreshHistory: () => Promise<void>;
+  openHistoryDetail: (id: string) => Promise<void>;
+  closeHistoryDetail: () => void;
+  reloadHistoryDetail: () => Promise<void>;
+  setRecipientFilters: (patch: Partial<RecipientFilters>) => void;
+  loadRecipients: (offset: number) => Promise<void>;
+  /** history.export of the open broadcast: the CSV, or null (the error is in the detail state). */
+  exportHistory: () => Promise<ExportedCsv | null>;
+  /** A broadcast's progress (push or answer): the list and the open detail follow it. */
+  applyHistoryProgress: (progress: BroadcastProgress) => void;
+  /** A retry was sent from the open detail (its progress shows there). */
+  noteRetrySent: (originId: string, broadcastId: string) => void;
+}
+
+/** The report's date presets; custom: the two dates the user picked. */
+export type ReportPreset = 'today' | 'last7' | 'last30' | 'month' | 'year' | 'custom';
+
+export interface ReportRange {
+  preset: ReportPreset;
+  /** YYYY-MM-DD, both days included ('' until the first load resolves a preset). */
+  from: string;
+  to: string;
+}
+
+export interface ReportSlice {
+  reportRange: ReportRange;
+  report: ReferralReport | null;
+  reportState: LoadState;
+  reportError: ErrorCode | null;
+  /** A preset (its days resolved from today) or custom dates; the report is asked again. */
+  setReportPreset: (preset: ReportPreset) => void;
+  setReportDates: (from: string, to: string) => void;
+  loadReport: () => Promise<void>;
 }
 
 export type AppStore = AppSlice &
@@ -318,7 +428,9 @@ export type AppStore = AppSlice &
   EventsSlice &
   SelectionSlice &
   SyncSlice &
-  BroadcastsSlice;
+  BroadcastsSlice &
+  HistorySlice &
+  ReportSlice;
 
 /** A slice creator over the whole bound store (zustand's slices pattern). */
 export type SliceCreator<Slice> = StateCreator<AppStore, [], [], Slice>;

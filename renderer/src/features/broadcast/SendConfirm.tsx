@@ -20,6 +20,10 @@ export interface SendConfirmProps {
   errorMessage: string | null;
   /** Already translated: the plan shown was made again, and why. */
   renewedMessage: string | null;
+  /** Already translated: the dialog's title when it is not a send from a draft (a retry). */
+  title?: string;
+  /** Already translated: a warning the user must read before confirming (a resend may reach a customer twice). */
+  warning?: string | null;
   onCancel: () => void;
   onGo: () => void;
   onFit: () => void;
@@ -30,7 +34,7 @@ export interface SendConfirmProps {
  * The confirmation after 發送: who gets it per channel after the re-check, who is left out and why, the LINE quota
  * and the sender's allowance (and by how much they fall short, with "send to fewer"), the estimate and the expiry.
  */
-export function SendConfirm({ phase, plan, errorMessage, renewedMessage, onCancel, onGo, onFit, onRetry }: SendConfirmProps) {
+export function SendConfirm({ phase, plan, errorMessage, renewedMessage, title, warning = null, onCancel, onGo, onFit, onRetry }: SendConfirmProps) {
   const { t, i18n } = useTranslation();
   const n = (value: number) => formatNumber(value, i18n.language);
   const cancelRef = useRef<HTMLButtonElement>(null);
@@ -82,8 +86,16 @@ export function SendConfirm({ phase, plan, errorMessage, renewedMessage, onCance
         }}
       >
         <h2 id="send-confirm-title" className="dialog__title">
-          {t('broadcast.confirm.title')}
+          {title ?? t('broadcast.confirm.title')}
         </h2>
+        {warning ? (
+          <div className="notice notice--warning" role="note" data-testid="confirm-warning">
+            <Icon name="alert" size={18} className="notice__icon" />
+            <div className="notice__text">
+              <strong>{warning}</strong>
+            </div>
+          </div>
+        ) : null}
         {renewedMessage && shown ? (
           <p className="send-confirm__renewed" role="status" data-testid="confirm-renewed">
             <Icon name="info" size={16} />

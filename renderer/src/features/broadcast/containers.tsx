@@ -62,6 +62,38 @@ export function SendConfirmContainer({ composerKey }: { composerKey: number }) {
   );
 }
 
+/** The confirmation of a retry (重試失敗 / 重送狀態不明) of this broadcast, while there is one. */
+export function RetryConfirmContainer({ originId }: { originId: string }) {
+  const { t } = useTranslation();
+  const flow = useAppStore((state) => (state.sendFlow?.retry?.originId === originId ? state.sendFlow : null));
+  const actions = useAppStore(
+    useShallow((state) => ({
+      closeSend: state.closeSend,
+      confirmSend: state.confirmSend,
+      retryPrepare: state.retryPrepare,
+    })),
+  );
+  if (!flow?.retry) return null;
+  const resend = flow.retry.mode === 'resend_unknown';
+  const errorMessage = flow.error ? prepareErrorMessage(t, flow.error) : null;
+  const renewedMessage =
+    flow.renewedAfter === null ? null : t(flow.renewedAfter === 'plan_expired' ? 'broadcast.confirm.renewed_plan_expired' : 'broadcast.confirm.renewed_over_limit');
+  return (
+    <SendConfirm
+      phase={flow.phase}
+      plan={flow.plan}
+      errorMessage={errorMessage}
+      renewedMessage={renewedMessage}
+      title={t(resend ? 'history.detail.confirmResendTitle' : 'history.detail.confirmRetryTitle')}
+      warning={resend ? t('history.detail.resendWarning') : null}
+      onCancel={actions.closeSend}
+      onGo={() => void actions.confirmSend(false)}
+      onFit={() => void actions.confirmSend(true)}
+      onRetry={() => void actions.retryPrepare()}
+    />
+  );
+}
+
 function BroadcastEntryView({ entry }: { entry: BroadcastEntry }) {
   const { t } = useTranslation();
   const actions = useAppStore(
@@ -102,6 +134,19 @@ export function DraftBroadcasts({ draftId }: { draftId: string | null }) {
   if (entries.length === 0) return null;
   return (
     <div className="send-progress-list">
+      {entries.map((entry) => (
+        <BroadcastEntryView key={entry.progress.id} entry={entry} />
+      ))}
+    </div>
+  );
+}
+
+/** The sends among these ids still shown (a broadcast opened in 發送紀錄, and the retries sent from it). */
+export function BroadcastsById({ ids }: { ids: readonly string[] }) {
+  const entries = useAppStore(useShallow((state) => shownBroadcasts(state, (entry) => ids.includes(entry.progress.id))));
+  if (entries.length === 0) return null;
+  return (
+    <div className="send-progress-list" data-testid="history-progress">
       {entries.map((entry) => (
         <BroadcastEntryView key={entry.progress.id} entry={entry} />
       ))}

@@ -34,6 +34,10 @@ const NOTE_KEYS: Readonly<Record<BroadcastNote, `broadcast.progress.notes.${Broa
   rate_limited: 'broadcast.progress.notes.rate_limited',
 };
 
+export function isSkipReason(code: string): code is SkipReason {
+  return Object.hasOwn(SKIP_REASON_KEYS, code);
+}
+
 export function skipReasonLabel(t: TFunction, reason: SkipReason): string {
   return t(SKIP_REASON_KEYS[reason]);
 }
