@@ -137,6 +137,9 @@ function byStatus(status: number): CodeRule {
   return { kind: 'permanent', reason: 'wa_unknown' };
 }
 
+/** The Graph codes of app-level rate limits, whose wait x-business-use-case-usage gives. */
+const APP_LEVEL_LIMITS: ReadonlySet<number> = new Set([4, 80007, 131048]);
+
 /** Minutes until the app may call again, from Graph's x-business-use-case-usage header, in ms. */
 function regainAccessMs(usageHeader: string | undefined): number | undefined {
   if (!usageHeader) return undefined;
@@ -168,7 +171,11 @@ export function classifyGraphError(status: number, body: unknown, headers: Recor
   const detail = graph ? (graph.details ?? graph.message) : `HTTP ${status}`;
   const retryAfterHeader = headers['retry-after'];
   const retryAfterSeconds = retryAfterHeader === undefined ? Number.NaN : Number(retryAfterHeader);
-  const hinted = Number.isFinite(retryAfterSeconds) && retryAfterSeconds >= 0 ? retryAfterSeconds * 1000 : regainAccessMs(headers['x-business-use-case-usage']);
+  // x-business-use-case-usage describes the app-level (business use case) limits, in whole minutes: it is the wait for
+  // codes 4, 80007 and 131048, never for a number's per-second throughput (130429) or a pair's (131056), which clear
+  // within seconds — reading it there would hold the number for a minute over one message too many.
+  const usageHint = graph !== null && APP_LEVEL_LIMITS.has(graph.code) ? regainAccessMs(headers['x-business-use-case-usage']) : undefined;
+  const hinted = Number.isFinite(retryAfterSeconds) && retryAfterSeconds >= 0 ? retryAfterSeconds * 1000 : usageHint;
   const retryAfterMs = rule.kind === 'rate_limited' || rule.kind === 'pair_rate_limited' || rule.kind === 'retryable' ? (hinted ?? rule.retryAfterMs) : undefined;
   return {
     kind: rule.kind,

@@ -205,6 +205,9 @@ describe('classifyGraphError', () => {
     expect(classifyGraphError(429, graphBody(131056)).retryAfterMs).toBe(6000);
     const usage = JSON.stringify({ '123': [{ type: 'whatsapp', call_count: 100, estimated_time_to_regain_access: 3 }] });
     expect(classifyGraphError(429, graphBody(80007), { 'x-business-use-case-usage': usage }).retryAfterMs).toBe(180_000);
+    // The usage header is about app-level limits: a number's throughput limit still clears in a second.
+    expect(classifyGraphError(429, graphBody(130429), { 'x-business-use-case-usage': usage }).retryAfterMs).toBe(1000);
+    expect(classifyGraphError(429, graphBody(131056), { 'x-business-use-case-usage': usage }).retryAfterMs).toBe(6000);
     expect(classifyGraphError(429, graphBody(4), { 'retry-after': '7' }).retryAfterMs).toBe(7000);
     expect(classifyGraphError(400, graphBody(131026)).retryAfterMs).toBeUndefined();
   });
