@@ -548,10 +548,10 @@ export function createApp(deps: AppDeps): App {
       return summarizeSelection(db, eventIds);
     },
     'broadcast.prepare': ({ draftId }) => planner.prepare(draftId),
-    'broadcast.send': ({ planId, fit }) => {
+    'broadcast.send': async ({ planId, fit }) => {
       const snapshot = planner.take(planId, fit);
-      // The snapshot (content, recipients, LINE batches and their retry keys) is written before this returns.
-      const progress = outbox.enqueue(snapshot);
+      // The snapshot (content, recipients, LINE batches and their retry keys) is complete on disk before this answers.
+      const progress = await outbox.enqueue(snapshot);
       if (snapshot.content.image !== null) collectSoon();
       return progress;
     },

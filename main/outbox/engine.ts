@@ -8,12 +8,19 @@ import type { Clock } from '../clock';
 import { AppFailure } from '../rpc';
 import {
   type NewOutboxBatch,
+  type NewOutboxBroadcast,
   type NewOutboxRecipient,
   type OutboxBroadcastRow,
+  appendSnapshotRecipients,
+  beginSnapshot,
+  broadcastIdTaken,
   countRecipientStates,
+  deleteBroadcast,
+  finishSnapshot,
   getOutboxBroadcast,
   insertSnapshot,
   listActiveBroadcasts,
+  listPreparingBroadcasts,
   listUnsweptBroadcasts,
   recoverInterrupted,
 } from '../store/outbox';
@@ -35,6 +42,12 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
   insecureMediaOrigin: () => null,
   stopTimeoutMs: 5000,
 };
+
+/**
+ * Recipient rows per snapshot transaction: a larger snapshot is written in chunks with the event loop free in between
+ * (each chunk a few milliseconds to ~30 ms of index maintenance), so enqueue never blocks the main thread for long.
+ */
+const SNAPSHOT_CHUNK = 2000;
 
 function positive(name: string, value: number | undefined, fallback: number, integer = false): number {
   if (value === undefined) return fallback;
@@ -74,6 +87,10 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const graphClients = new Map<string, GraphClient>();
   const runs = new Map<string, BroadcastRun>();
   let started = false;
+  /** Snapshots this engine is still writing (enqueue not yet answered). */
+  const preparing = new Map<string, BroadcastRun>();
+  /** Ids an enqueue call is checking or writing. */
+  const claimed = new Set<string>();
   let stopping: Promise<void> | null = null;
 
   const lane = (key: string, perSecond: number, concurrency: number): Lane => {
@@ -211,57 +228,76 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   }
 
   return {
-    enqueue(snapshot) {
+    async enqueue(snapshot) {
       if (stopping !== null) throw new AppFailure('internal', 'The send engine has stopped');
       const parsed = parseSnapshot(snapshot);
       if (!parsed.ok) throw new AppFailure('invalid_input', `Invalid broadcast snapshot: ${parsed.message}`);
       const snap = parsed.snapshot;
       const content = snap.content;
-      if (runs.has(snap.id) || getOutboxBroadcast(db, snap.id)) throw new AppFailure('invalid_input', `Broadcast ${snap.id} already exists`);
-      const numbers = new Set(content.whatsapp.map((entry) => entry.phoneNumberId));
-      if (numbers.size !== content.whatsapp.length) throw new AppFailure('invalid_input', 'A WhatsApp number appears twice in the content');
-
-      const eventIds = new Set<string>();
-      const customers = new Set<string>();
-      const rows: NewOutboxRecipient[] = [];
-      const lineByAccount = new Map<string, NewOutboxRecipient[]>();
-      for (const recipient of snap.recipients) {
-        if (eventIds.has(recipient.eventId)) throw new AppFailure('invalid_input', `Event ${recipient.eventId} appears twice`);
-        eventIds.add(recipient.eventId);
-        const row: NewOutboxRecipient = { ...recipient, batchId: null };
-        if (row.state === 'pending') {
-          // One customer reached through two events gets the broadcast once.
-          const customer = `${row.channel}\n${row.channelAccount}\n${row.recipientId}`;
-          if (customers.has(customer)) Object.assign(row, { state: 'skipped', reason: 'duplicate' });
-          customers.add(customer);
-        }
-        if (row.state === 'pending') {
-          if (row.channel === 'whatsapp' && !numbers.has(row.channelAccount)) {
-            throw new AppFailure('invalid_input', `No WhatsApp template for number ${row.channelAccount}`);
-          }
-          if (row.channel === 'line') {
-            if (content.lineText === null && content.image === null) throw new AppFailure('invalid_input', 'LINE recipients need a text or an image');
-            const list = lineByAccount.get(row.channelAccount) ?? [];
-            list.push(row);
-            lineByAccount.set(row.channelAccount, list);
-          }
-        }
-        rows.push(row);
+      if (runs.has(snap.id) || claimed.has(snap.id) || broadcastIdTaken(db, snap.id)) {
+        throw new AppFailure('invalid_input', `Broadcast ${snap.id} already exists`);
       }
+      // Claimed until written: a large snapshot yields to the event loop while it is written.
+      claimed.add(snap.id);
+      try {
+        const numbers = new Set(content.whatsapp.map((entry) => entry.phoneNumberId));
+        if (numbers.size !== content.whatsapp.length) throw new AppFailure('invalid_input', 'A WhatsApp number appears twice in the content');
 
-      // Each batch's retry key is created and stored now, before any attempt (API-FACTS §1.2: "must be on the first").
-      const batches: NewOutboxBatch[] = [];
-      for (const [account, list] of lineByAccount) {
-        for (let start = 0; start < list.length; start += LINE_MAX_RECIPIENTS) {
-          const batchId = randomUUID();
-          batches.push({ batchId, channelAccount: account, seq: batches.length + 1 });
-          for (const row of list.slice(start, start + LINE_MAX_RECIPIENTS)) row.batchId = batchId;
+        const eventIds = new Set<string>();
+        // Per channel, then per account: recipient ids as they are (no concatenated key to build and hash per row).
+        const customers = new Map<string, Set<string>>();
+        const rows: NewOutboxRecipient[] = [];
+        const lineByAccount = new Map<string, NewOutboxRecipient[]>();
+        for (const recipient of snap.recipients) {
+          if (eventIds.has(recipient.eventId)) throw new AppFailure('invalid_input', `Event ${recipient.eventId} appears twice`);
+          eventIds.add(recipient.eventId);
+          // A literal, not a spread: 100,000 rows are checked before the first chunk is written (~1 µs a row).
+          const row: NewOutboxRecipient = {
+            eventId: recipient.eventId,
+            channel: recipient.channel,
+            channelAccount: recipient.channelAccount,
+            recipientId: recipient.recipientId,
+            customerName: recipient.customerName,
+            state: recipient.state,
+            reason: recipient.reason,
+            batchId: null,
+          };
+          if (row.state === 'pending') {
+            // One customer reached through two events gets the broadcast once.
+            const key = row.channel === 'line' ? 'L' + row.channelAccount : 'W' + row.channelAccount;
+            let seen = customers.get(key);
+            if (!seen) customers.set(key, (seen = new Set()));
+            if (seen.has(row.recipientId)) {
+              row.state = 'skipped';
+              row.reason = 'duplicate';
+            }
+            seen.add(row.recipientId);
+          }
+          if (row.state === 'pending') {
+            if (row.channel === 'whatsapp' && !numbers.has(row.channelAccount)) {
+              throw new AppFailure('invalid_input', `No WhatsApp template for number ${row.channelAccount}`);
+            }
+            if (row.channel === 'line') {
+              if (content.lineText === null && content.image === null) throw new AppFailure('invalid_input', 'LINE recipients need a text or an image');
+              const list = lineByAccount.get(row.channelAccount) ?? [];
+              list.push(row);
+              lineByAccount.set(row.channelAccount, list);
+            }
+          }
+          rows.push(row);
         }
-      }
 
-      insertSnapshot(
-        db,
-        {
+        // Each batch's retry key is created and stored now, before any attempt (API-FACTS §1.2: "must be on the first").
+        const batches: NewOutboxBatch[] = [];
+        for (const [account, list] of lineByAccount) {
+          for (let start = 0; start < list.length; start += LINE_MAX_RECIPIENTS) {
+            const batchId = randomUUID();
+            batches.push({ batchId, channelAccount: account, seq: batches.length + 1 });
+            for (const row of list.slice(start, start + LINE_MAX_RECIPIENTS)) row.batchId = batchId;
+          }
+        }
+
+        const broadcast: NewOutboxBroadcast = {
           id: snap.id,
           createdBy: snap.createdBy,
           draftId: snap.draftId,
@@ -271,42 +307,78 @@ export function createOutbox(deps: OutboxDeps): Outbox {
           imageSha256: content.image?.sha256 ?? null,
           createdAt: snap.createdAt,
           expiresAt: snap.expiresAt,
-        },
-        rows,
-        batches,
-      );
-      const counters = new RecipientCounters();
-      for (const row of rows) counters.add(row.channel, row.state, 1);
-      ctx.trace('snapshot', { broadcastId: snap.id, recipients: rows.length, pending: counters.total.pending, batches: batches.length });
-      logger.info('outbox: broadcast queued', { broadcastId: snap.id, recipients: rows.length, batches: batches.length });
+        };
+        const counters = new RecipientCounters();
+        for (const row of rows) counters.add(row.channel, row.state, 1);
+        const run = new BroadcastRun(
+          ctx,
+          {
+            id: snap.id,
+            draftId: snap.draftId,
+            state: 'queued',
+            note: null,
+            createdAt: snap.createdAt,
+            expiresAt: snap.expiresAt,
+            startedAt: null,
+            finishedAt: null,
+          },
+          counters,
+          content,
+        );
+        if (rows.length <= SNAPSHOT_CHUNK) {
+          // Small: one transaction, written before this returns (no turn of the event loop in between).
+          insertSnapshot(db, broadcast, rows, batches);
+        } else {
+          // Large: chunks of SNAPSHOT_CHUNK rows, one transaction each, the event loop free in between, under a
+          // `preparing` mark the engine never sends from. The promise settles only once the mark is cleared, so a
+          // caller holds the id of a complete snapshot only; one cut short (crash, stop) is deleted at start-up.
+          beginSnapshot(db, broadcast, batches);
+          // Its progress (queued, from the counters above) is answered meanwhile; pause/cancel see no broadcast yet.
+          preparing.set(snap.id, run);
+          try {
+            for (let start = 0; start < rows.length; start += SNAPSHOT_CHUNK) {
+              if (start > 0) await yieldToLoop();
+              if (stopping !== null) throw new AppFailure('internal', 'The send engine has stopped');
+              appendSnapshotRecipients(db, broadcast, rows.slice(start, start + SNAPSHOT_CHUNK));
+            }
+            finishSnapshot(db, snap.id);
+          } catch (error) {
+            if (stopping === null) {
+              try {
+                deleteBroadcast(db, snap.id);
+              } catch (cleanup) {
+                logger.warn('outbox: could not delete a half-written snapshot; start-up will', { broadcastId: snap.id, error: cleanup });
+              }
+            }
+            throw error;
+          } finally {
+            preparing.delete(snap.id);
+          }
+        }
+        ctx.trace('snapshot', { broadcastId: snap.id, recipients: rows.length, pending: counters.total.pending, batches: batches.length });
+        logger.info('outbox: broadcast queued', { broadcastId: snap.id, recipients: rows.length, batches: batches.length });
 
-      const run = new BroadcastRun(
-        ctx,
-        {
-          id: snap.id,
-          draftId: snap.draftId,
-          state: 'queued',
-          note: null,
-          createdAt: snap.createdAt,
-          expiresAt: snap.expiresAt,
-          startedAt: null,
-          finishedAt: null,
-        },
-        counters,
-        content,
-      );
-      adopt(run);
-      run.emit(true);
-      // Sending starts on the next turn of the event loop: enqueue answers at once with the queued broadcast.
-      setImmediate(() => {
-        if (stopping === null && !run.stopping) run.launch();
-      });
-      return run.progress();
+        adopt(run);
+        run.emit(true);
+        // Sending starts on the next turn of the event loop: enqueue answers at once with the queued broadcast.
+        setImmediate(() => {
+          if (stopping === null && !run.stopping) run.launch();
+        });
+        return run.progress();
+      } finally {
+        claimed.delete(snap.id);
+      }
     },
 
     start() {
       if (started || stopping !== null) return;
       started = true;
+      // Half-written snapshots of an earlier process: their enqueue never answered, so nobody holds their id.
+      for (const id of listPreparingBroadcasts(db)) {
+        if (preparing.has(id)) continue;
+        deleteBroadcast(db, id);
+        logger.warn('outbox: deleted a snapshot whose writing was interrupted', { broadcastId: id });
+      }
       const live = new Set([...runs.values()].filter((run) => run.launched).map((run) => run.id));
       for (const result of recoverInterrupted(db, clock.now(), (id) => !live.has(id))) {
         logger.info('outbox: recovered after an interruption', { ...result });
@@ -341,7 +413,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     },
 
     progress(id) {
-      return lookup(id)?.progress() ?? null;
+      return (preparing.get(id) ?? lookup(id))?.progress() ?? null;
     },
 
     active() {

@@ -12,9 +12,10 @@ import type { BroadcastContent } from './types';
  * The LINE part of one broadcast for one channel (DESIGN §4 Delivery semantics): its multicast batches, in seq order,
  * each sent with its persisted retry key (= batch_id) through the channel's shared lane.
  *
- * Per batch: pending → in_flight (batch + recipients, attempts + 1, one transaction) BEFORE the request; then
+ * Per batch: pending → in_flight (the batch row, attempts + 1; its recipient rows stay pending and are counted in
+ * flight from the batch) BEFORE the request; then
  * accepted (200, or 409 = already accepted), failed (monthly limit, other 4xx), or back to pending for a retry with
- * the SAME key (5xx, 429 rate limit, timeout, reset). A pending batch that was attempted without an answer carries
+ * the SAME key (5xx, 429 rate limit, timeout, reset) — the recipient rows move once, with the batch's answer. A pending batch that was attempted without an answer carries
  * that reason: if it is never retried (cancel, expiry, quota), its recipients are `unknown`, not "not sent".
  */
 

@@ -105,8 +105,15 @@ export interface OutboxDeps {
 }
 
 export interface Outbox {
-  /** Writes broadcast + recipients + LINE batches (≤ 500 per channel account, each with a fresh UUID retry key) in ONE transaction, returns its progress at once, sends in the background. */
-  enqueue(snapshot: OutboxSnapshot): BroadcastProgress;
+  /**
+   * Writes broadcast + recipients + LINE batches (≤ 500 per channel account, each with a fresh UUID retry key), then
+   * resolves with its progress and sends in the background. A small snapshot is one transaction, written before this
+   * returns; a large one is written in chunks (the event loop free in between) under a `preparing` mark the engine
+   * never sends from, cleared in one transaction after the last chunk: the promise resolves only then, so nothing is
+   * sent from, and no caller holds the id of, a half-written snapshot (one a crash cut short is deleted at start-up).
+   * Rejects (writing nothing) on an invalid snapshot.
+   */
+  enqueue(snapshot: OutboxSnapshot): Promise<BroadcastProgress>;
   /** At start-up: WhatsApp in flight → unknown; LINE batches in flight → pending (same key); resumes active broadcasts (paused stay paused; expiry applies). */
   start(): void;
   /** Throws AppFailure('not_found' | 'broadcast_finished'). */

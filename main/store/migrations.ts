@@ -198,6 +198,9 @@ export const migrations: readonly Migration[] = [
         -- The draft a broadcast was made from, and why it stopped or waits (line_quota, network, …) for the UI.
         ALTER TABLE broadcasts ADD COLUMN draft_id TEXT;
         ALTER TABLE broadcasts ADD COLUMN note TEXT;
+        -- 1 while enqueue is still writing the snapshot in chunks: never sent, never listed; deleted at start-up (its
+        -- enqueue never answered, so nobody holds its id).
+        ALTER TABLE broadcasts ADD COLUMN preparing INTEGER NOT NULL DEFAULT 0 CHECK (preparing IN (0, 1));
         -- Newest first per state: the active broadcasts at start-up, the history list.
         CREATE INDEX broadcasts_by_state ON broadcasts (state, created_at DESC);
 

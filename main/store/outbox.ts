@@ -108,6 +108,18 @@ const statements = statementsFor((db: Database) => ({
      VALUES (@id, @createdBy, @draftId, @kind, @originId, @content, @imageSha256, 'queued', NULL, @createdAt, @createdAt,
        @expiresAt, NULL, NULL)`,
   ),
+  insertPreparing: db.prepare<[NewOutboxBroadcast]>(
+    `INSERT INTO broadcasts (id, created_by, draft_id, kind, origin_id, content, image_sha256, state, note, created_at,
+       updated_at, expires_at, started_at, finished_at, preparing)
+     VALUES (@id, @createdBy, @draftId, @kind, @originId, @content, @imageSha256, 'queued', NULL, @createdAt, @createdAt,
+       @expiresAt, NULL, NULL, 1)`,
+  ),
+  clearPreparing: db.prepare<[string]>('UPDATE broadcasts SET preparing = 0 WHERE id = ? AND preparing = 1'),
+  listPreparing: db.prepare<[], { id: string }>('SELECT id FROM broadcasts WHERE preparing = 1'),
+  deleteBroadcast: db.prepare<[string]>('DELETE FROM broadcasts WHERE id = ?'),
+  deleteRecipientChunk: db.prepare<[string, number]>(
+    `DELETE FROM broadcast_recipients WHERE rowid IN (SELECT rowid FROM broadcast_recipients WHERE broadcast_id = ? LIMIT ?)`,
+  ),
   insertRecipient: db.prepare<[string, string, string, string, string, string, string, string | null, string | null, number]>(
     `INSERT INTO broadcast_recipients (broadcast_id, event_id, channel, channel_account, recipient_id, customer_name,
        state, reason, batch_id, updated_at)
@@ -117,10 +129,12 @@ const statements = statementsFor((db: Database) => ({
     `INSERT INTO broadcast_batches (broadcast_id, batch_id, channel_account, seq, state, attempts, updated_at)
      VALUES (?, ?, ?, ?, 'pending', 0, ?)`,
   ),
-  getBroadcast: db.prepare<[string], OutboxBroadcastRow>(`SELECT ${BROADCAST_COLUMNS} FROM broadcasts WHERE id = ?`),
+  // A snapshot still being written (preparing) is invisible to the engine: never loaded, listed or sent.
+  getBroadcast: db.prepare<[string], OutboxBroadcastRow>(`SELECT ${BROADCAST_COLUMNS} FROM broadcasts WHERE id = ? AND preparing = 0`),
+  broadcastExists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM broadcasts WHERE id = ?'),
   listActive: db.prepare<[], OutboxBroadcastRow>(
     `SELECT ${BROADCAST_COLUMNS} FROM broadcasts
-     WHERE state IN ('queued', 'sending', 'paused', 'waiting_for_network') ORDER BY created_at DESC, id`,
+     WHERE state IN ('queued', 'sending', 'paused', 'waiting_for_network') AND preparing = 0 ORDER BY created_at DESC, id`,
   ),
   listUnswept: db.prepare<[], OutboxBroadcastRow>(
     `SELECT ${BROADCAST_COLUMNS} FROM broadcasts b WHERE state IN ('cancelled', 'expired')
@@ -133,6 +147,17 @@ const statements = statementsFor((db: Database) => ({
   ),
   countByState: db.prepare<[string], StateCount>(
     `SELECT channel, state, count(*) AS count FROM broadcast_recipients WHERE broadcast_id = ? GROUP BY channel, state`,
+  ),
+  // LINE recipients stay pending in their rows while their batch is in flight (one write per batch, not 500):
+  // the batch carries in_flight, and this count moves them there for the counters.
+  countBatchInFlight: db.prepare<[string], { count: number }>(
+    // CROSS JOIN: from the (few) batches in flight to their recipients, never from the pending recipients.
+    `SELECT count(*) AS count FROM broadcast_batches t CROSS JOIN broadcast_recipients r INDEXED BY broadcast_recipients_by_batch
+       ON r.broadcast_id = t.broadcast_id AND r.batch_id = t.batch_id
+     WHERE t.broadcast_id = ? AND t.state = 'in_flight' AND r.state = 'pending'`,
+  ),
+  countBatchPending: db.prepare<[string, string], { count: number }>(
+    `SELECT count(*) AS count FROM broadcast_recipients WHERE broadcast_id = ? AND batch_id = ? AND state = 'pending'`,
   ),
   countUnfinished: db.prepare<[string], { count: number }>(
     `SELECT count(*) AS count FROM broadcast_recipients WHERE broadcast_id = ? AND state IN ('pending', 'in_flight')`,
@@ -200,7 +225,9 @@ const statements = statementsFor((db: Database) => ({
   ),
   sweepPending: db.prepare<[RecipientStateName, string, number, string, number], { channel: Channel }>(
     `UPDATE broadcast_recipients SET state = ?, reason = ?, updated_at = ?
-     WHERE rowid IN (SELECT rowid FROM broadcast_recipients WHERE broadcast_id = ? AND state = 'pending' LIMIT ?)
+     WHERE rowid IN (SELECT rowid FROM broadcast_recipients r WHERE broadcast_id = ? AND state = 'pending'
+       AND (batch_id IS NULL OR NOT EXISTS (SELECT 1 FROM broadcast_batches t
+         WHERE t.broadcast_id = r.broadcast_id AND t.batch_id = r.batch_id AND t.state = 'in_flight')) LIMIT ?)
      RETURNING channel`,
   ),
   sweepPendingOfAccount: db.prepare<[RecipientStateName, string, number, string, Channel, string, number]>(
@@ -245,6 +272,52 @@ export function insertSnapshot(
   }).immediate();
 }
 
+/**
+ * The snapshot of a large broadcast in chunks, so enqueue never blocks the main thread for long: `begin` writes the
+ * broadcast (marked preparing: the engine never sees it) and its batches; `rows` appends recipients, each call its own
+ * transaction; `finish` clears the mark in one small transaction — from then on the snapshot is complete and
+ * sendable. `abandon` deletes what was written. Nothing is ever sent from a half-written snapshot.
+ */
+export function beginSnapshot(db: Database, broadcast: NewOutboxBroadcast, batches: readonly NewOutboxBatch[]): void {
+  const { insertPreparing, insertBatch } = statements(db);
+  db.transaction(() => {
+    insertPreparing.run(broadcast);
+    for (const batch of batches) insertBatch.run(broadcast.id, batch.batchId, batch.channelAccount, batch.seq, broadcast.createdAt);
+  }).immediate();
+}
+
+export function appendSnapshotRecipients(db: Database, broadcast: NewOutboxBroadcast, recipients: readonly NewOutboxRecipient[]): void {
+  const { insertRecipient } = statements(db);
+  db.transaction(() => {
+    for (const r of recipients) {
+      insertRecipient.run(broadcast.id, r.eventId, r.channel, r.channelAccount, r.recipientId, r.customerName, r.state, r.reason, r.batchId, broadcast.createdAt);
+    }
+  }).immediate();
+}
+
+export function finishSnapshot(db: Database, broadcastId: string): void {
+  statements(db).clearPreparing.run(broadcastId);
+}
+
+/** Any broadcast row with this id, preparing or not. */
+export function broadcastIdTaken(db: Database, id: string): boolean {
+  return statements(db).broadcastExists.get(id) !== undefined;
+}
+
+/** Deletes a broadcast and its rows (recipients in chunks of `chunk`, then the rest by cascade). */
+export function deleteBroadcast(db: Database, id: string, chunk = 5000): void {
+  const s = statements(db);
+  while (s.deleteRecipientChunk.run(id, chunk).changes === chunk) {
+    /* next chunk */
+  }
+  s.deleteBroadcast.run(id);
+}
+
+/** Snapshots a crash (or a stop) left half-written. */
+export function listPreparingBroadcasts(db: Database): string[] {
+  return statements(db).listPreparing.all().map((row) => row.id);
+}
+
 export function getOutboxBroadcast(db: Database, id: string): OutboxBroadcastRow | undefined {
   return statements(db).getBroadcast.get(id);
 }
@@ -259,8 +332,27 @@ export function listUnsweptBroadcasts(db: Database): OutboxBroadcastRow[] {
   return statements(db).listUnswept.all();
 }
 
+/**
+ * Per channel and state. LINE recipients of a batch in flight are counted in_flight (their rows stay pending until
+ * the batch is answered).
+ */
 export function countRecipientStates(db: Database, broadcastId: string): StateCount[] {
-  return statements(db).countByState.all(broadcastId);
+  const s = statements(db);
+  const rows = s.countByState.all(broadcastId);
+  const inFlight = s.countBatchInFlight.get(broadcastId)?.count ?? 0;
+  if (inFlight === 0) return rows;
+  const out: StateCount[] = [];
+  let existing: StateCount | undefined;
+  for (const row of rows) {
+    if (row.channel === 'line' && row.state === 'pending') {
+      if (row.count > inFlight) out.push({ ...row, count: row.count - inFlight });
+    } else if (row.channel === 'line' && row.state === 'in_flight') {
+      existing = { ...row, count: row.count + inFlight };
+      out.push(existing);
+    } else out.push(row);
+  }
+  if (!existing) out.push({ channel: 'line', state: 'in_flight', count: inFlight });
+  return out;
 }
 
 /** Pending plus in flight (an index range that is empty once a broadcast is done). */
@@ -306,8 +398,11 @@ export function recoverInterrupted(db: Database, now: number, include: (broadcas
     const result = db
       .transaction((): RecoveryResult => {
         const whatsappUnknown = s.whatsappInFlightToUnknown.run('interrupted', now, id).changes;
+        // The recipients of LINE batches in flight are pending in their rows already: count them before the batches move.
+        const batchRecipients = s.countBatchInFlight.get(id)?.count ?? 0;
         const lineBatchesRequeued = s.lineBatchesInFlightToPending.run('interrupted', now, id).changes;
-        const lineRecipientsRequeued = s.lineRecipientsInFlightToPending.run(now, id).changes;
+        // Rows written in flight by an earlier build.
+        const lineRecipientsRequeued = batchRecipients + s.lineRecipientsInFlightToPending.run(now, id).changes;
         return { broadcastId: id, whatsappUnknown, lineBatchesRequeued, lineRecipientsRequeued };
       })
       .immediate();
@@ -334,8 +429,10 @@ export function listBatchRecipientIds(db: Database, broadcastId: string, batchId
 }
 
 /**
- * pending → in_flight for the batch (attempts + 1) and its recipients, in one transaction, BEFORE the request.
- * null when the batch is no longer pending (cancelled, failed by a quota stop).
+ * pending → in_flight for the batch (attempts + 1), BEFORE the request. Its recipient rows stay pending (one small
+ * write, not one per recipient): the batch row says they are in flight, and moveBatch moves them straight from
+ * pending to the answer. Returns how many recipients the batch holds pending. null when the batch is no longer
+ * pending (cancelled, failed by a quota stop).
  */
 export function markBatchInFlight(db: Database, broadcastId: string, batchId: string, now: number): { recipients: number; attempts: number } | null {
   const s = statements(db);
@@ -343,7 +440,7 @@ export function markBatchInFlight(db: Database, broadcastId: string, batchId: st
     .transaction(() => {
       const row = s.batchToInFlight.get(now, broadcastId, batchId);
       if (!row) return null;
-      const recipients = s.updateBatchRecipients.run('in_flight', null, null, now, broadcastId, batchId, 'pending').changes;
+      const recipients = s.countBatchPending.get(broadcastId, batchId)?.count ?? 0;
       return { recipients, attempts: row.attempts };
     })
     .immediate();
@@ -357,7 +454,8 @@ export interface BatchTransition {
 
 /**
  * Moves a batch and its recipients together, in one transaction. Returns how many recipients moved (0 when the
- * batch was not in `from`: someone else already resolved it).
+ * batch was not in `from`: someone else already resolved it). The recipient rows of a batch are pending whether the
+ * batch is pending or in flight; back to pending they are left as they are.
  */
 export function moveBatch(db: Database, broadcastId: string, batchId: string, change: BatchTransition, now: number): number {
   const s = statements(db);
@@ -365,7 +463,7 @@ export function moveBatch(db: Database, broadcastId: string, batchId: string, ch
     .transaction(() => {
       const moved = s.updateBatch.run(change.batch.state, change.batch.requestId ?? null, change.batch.reason, now, broadcastId, batchId, change.from).changes;
       if (moved === 0) return 0;
-      const recipientFrom: RecipientStateName = change.from;
+      if (change.recipients.state === 'pending') return s.countBatchPending.get(broadcastId, batchId)?.count ?? 0;
       return s.updateBatchRecipients.run(
         change.recipients.state,
         change.recipients.reason,
@@ -373,7 +471,7 @@ export function moveBatch(db: Database, broadcastId: string, batchId: string, ch
         now,
         broadcastId,
         batchId,
-        recipientFrom,
+        'pending',
       ).changes;
     })
     .immediate();

@@ -217,7 +217,8 @@ export function listHistory(db: Database, filter: HistoryFilter): HistoryRow[] {
 }
 
 export function historySql(filter: HistoryFilter): BoundSql {
-  const where: string[] = [];
+  // A snapshot still being written in chunks (enqueue has not answered) is nobody's broadcast yet.
+  const where: string[] = ['b.preparing = 0'];
   const params: Record<string, string | number> = { limit: filter.limit };
   if (filter.from !== undefined) {
     where.push('b.created_at >= @from');

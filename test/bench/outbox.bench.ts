@@ -205,7 +205,7 @@ async function send(opened: Opened, snapshot: OutboxSnapshot, channel: 'line' | 
   const final = new Promise<BroadcastProgress>((resolve) => opened.finals.set(snapshot.id, resolve));
   const started = performance.now();
   const enqueueFrom = Number(process.hrtime.bigint() / 1000n);
-  opened.app.outbox.enqueue(snapshot);
+  await opened.app.outbox.enqueue(snapshot);
   const enqueueSpan: [number, number] = [enqueueFrom, Number(process.hrtime.bigint() / 1000n)];
   const enqueuedAt = performance.now();
   const enqueueMs = enqueuedAt - started;

@@ -190,8 +190,12 @@ function recipientRows(dir: string, broadcastId: string): RecipientRow[] {
   try {
     return db
       .prepare<[string], RecipientRow>(
-        `SELECT channel, recipient_id AS recipientId, state, reason, batch_id AS batchId, message_id AS messageId
-         FROM broadcast_recipients WHERE broadcast_id = ?`,
+        // A LINE batch in flight carries the state of its recipients, whose rows stay pending until its answer.
+        `SELECT channel, recipient_id AS recipientId,
+           CASE WHEN r.state = 'pending' AND EXISTS (SELECT 1 FROM broadcast_batches t WHERE t.broadcast_id = r.broadcast_id
+             AND t.batch_id = r.batch_id AND t.state = 'in_flight') THEN 'in_flight' ELSE r.state END AS state,
+           reason, batch_id AS batchId, message_id AS messageId
+         FROM broadcast_recipients r WHERE broadcast_id = ?`,
       )
       .all(broadcastId);
   } finally {

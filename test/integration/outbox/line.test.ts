@@ -13,7 +13,7 @@ describe('outbox: LINE multicast', () => {
       { eventId: 'evt-skip-1', channel: 'line', channelAccount: h.line.id, recipientId: 'U' + 'f'.repeat(32), customerName: 'Left', state: 'skipped', reason: 'not_in_progress' },
       { eventId: 'evt-skip-2', channel: 'line', channelAccount: h.line.id, recipientId: h.lineUsers[0] ?? '', customerName: 'Dup', state: 'pending', reason: null },
     );
-    const queued = outbox.enqueue(snapshot);
+    const queued = await outbox.enqueue(snapshot);
     expect(queued).toMatchObject({ state: 'queued', total: 2002, counts: { pending: 2000, skipped: 2 } });
     // The snapshot is on disk with its retry keys before anything is sent.
     const keys = h.batches('bc-line');
