@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from '../helpers/app-flow';
 import { type E2eSession, startE2eSession } from '../helpers/e2e';
 
 /**
@@ -29,36 +30,6 @@ async function reportCounters(): Promise<Counters> {
   const read = async (id: string) => Number(await page.getByTestId(id).getAttribute('data-value'));
   await expect.poll(() => page.getByTestId('report-messages').getAttribute('data-value'), { timeout: 15_000 }).not.toBeNull();
   return { messages: await read('report-messages'), official: await read('report-official'), other: await read('report-other') };
-}
-
-/** A small RFC 4180 reader, as a spreadsheet reads the export. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let at = 0; at < text.length; at += 1) {
-    const char = text[at];
-    if (quoted) {
-      if (char === '"' && text[at + 1] === '"') {
-        cell += '"';
-        at += 1;
-      } else if (char === '"') quoted = false;
-      else cell += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (char === '\r' && text[at + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      at += 1;
-    } else cell += char;
-  }
-  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
-  return rows;
 }
 
 async function waitFinished(): Promise<{ accepted: number; failed: number }> {

@@ -8,16 +8,13 @@ import type {
   ComposeCheck,
   ComposedImage,
   DraftHead,
-  EventList,
-  Result,
-  SyncStatus,
 } from '../../preload/contract';
-import { unpackEventList } from '../../preload/contract/event-list-codec';
 import { type App, DATABASE_FILE, createApp } from '../../main/app';
 import { silentLogger } from '../../main/log';
 import { ManualNetworkStatus } from '../../main/network';
 import { type Sandbox, startSandbox } from '../../main/sandbox/server';
 import { MemoryVault } from '../../main/vault';
+import { eventIdsByChannel, value, waitForSync } from '../helpers/app-flow';
 import { createTempDir } from '../helpers/tmp';
 
 /**
@@ -41,11 +38,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   await fetch(`${sandbox.origin}/_sandbox/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lineMonthlyQuota: null }) });
 });
-
-function value<T>(result: Result<unknown>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value as T;
-}
 
 interface Opened {
   app: App;
@@ -73,17 +65,8 @@ async function signedIn(account: string): Promise<Opened> {
   });
   await app.ready;
   value(await app.dispatch('session.signIn', { inboxUrl: sandbox.origin, account, password: 'demo' }));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const status = value<SyncStatus>(await app.dispatch('events.syncStatus', {}));
-    if (status.state === 'idle' && status.lastSyncedAt !== null) break;
-    if (Date.now() > deadline) throw new Error('sync did not finish');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  const list = unpackEventList(value<EventList>(await app.dispatch('events.list', {})));
-  const line: string[] = [];
-  const whatsapp: string[] = [];
-  list.rows.ids.forEach((id, row) => (list.rows.channels[row] === 0 ? line : whatsapp).push(id));
+  await waitForSync(app);
+  const { line, whatsapp } = await eventIdsByChannel(app);
   return { app, dir: temp.dir, progress, line, whatsapp };
 }
 

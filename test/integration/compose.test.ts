@@ -8,18 +8,15 @@ import type {
   Draft,
   DraftHead,
   DraftSummary,
-  EventList,
-  Result,
-  SyncStatus,
   TemplateCatalog,
   WhatsAppDraft,
 } from '../../preload/contract';
-import { unpackEventList } from '../../preload/contract/event-list-codec';
 import { type App, createApp } from '../../main/app';
 import { silentLogger } from '../../main/log';
 import { ManualNetworkStatus } from '../../main/network';
 import { type Sandbox, startSandbox } from '../../main/sandbox/server';
 import { MemoryVault } from '../../main/vault';
+import { eventIdsByChannel, value, waitForSync } from '../helpers/app-flow';
 import { createTempDir } from '../helpers/tmp';
 
 /**
@@ -42,11 +39,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function value<T>(result: Result<unknown>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value as T;
-}
-
 function open(dir?: string): { app: App; dir: string; network: ManualNetworkStatus } {
   let dataDir = dir;
   if (dataDir === undefined) {
@@ -60,25 +52,12 @@ function open(dir?: string): { app: App; dir: string; network: ManualNetworkStat
   return { app, dir: dataDir, network };
 }
 
-async function waitForSync(app: App): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const status = value<SyncStatus>(await app.dispatch('events.syncStatus', {}));
-    if (status.state === 'idle' && status.lastSyncedAt !== null) return;
-    if (Date.now() > deadline) throw new Error(`sync did not finish: ${JSON.stringify(status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 async function signedIn(account = 'manager@demo'): Promise<{ app: App; dir: string; network: ManualNetworkStatus; line: string[]; whatsapp: string[] }> {
   const opened = open();
   await opened.app.ready;
   value(await opened.app.dispatch('session.signIn', { inboxUrl: sandbox.origin, account, password: 'demo' }));
   await waitForSync(opened.app);
-  const list = unpackEventList(value<EventList>(await opened.app.dispatch('events.list', {})));
-  const line: string[] = [];
-  const whatsapp: string[] = [];
-  list.rows.ids.forEach((id, row) => (list.rows.channels[row] === 0 ? line : whatsapp).push(id));
+  const { line, whatsapp } = await eventIdsByChannel(opened.app);
   return { ...opened, line, whatsapp };
 }
 

@@ -7,20 +7,17 @@ import type {
   ComposeCheck,
   ComposedImage,
   DraftHead,
-  EventList,
   ExportedCsv,
   HistoryPage,
   RecipientsPage,
   ReferralReport,
-  Result,
-  SyncStatus,
 } from '../../preload/contract';
-import { unpackEventList } from '../../preload/contract/event-list-codec';
 import { type App, createApp } from '../../main/app';
 import { silentLogger } from '../../main/log';
 import { ManualNetworkStatus } from '../../main/network';
 import { type Sandbox, startSandbox } from '../../main/sandbox/server';
 import { MemoryVault } from '../../main/vault';
+import { eventIdsByChannel, parseCsv, value, waitForSync } from '../helpers/app-flow';
 import { createTempDir } from '../helpers/tmp';
 
 /**
@@ -47,11 +44,6 @@ afterEach(async () => {
   await fetch(`${sandbox.origin}/_sandbox/faults`, { method: 'DELETE' });
 });
 
-function value<T>(result: Result<unknown>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value as T;
-}
-
 interface Opened {
   app: App;
   dir: string;
@@ -75,17 +67,8 @@ async function signedIn(account: string): Promise<Opened> {
   const app = open(temp.dir, vault, network);
   await app.ready;
   value(await app.dispatch('session.signIn', { inboxUrl: sandbox.origin, account, password: 'demo' }));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const status = value<SyncStatus>(await app.dispatch('events.syncStatus', {}));
-    if (status.state === 'idle' && status.lastSyncedAt !== null) break;
-    if (Date.now() > deadline) throw new Error('sync did not finish');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  const list = unpackEventList(value<EventList>(await app.dispatch('events.list', {})));
-  const line: string[] = [];
-  const whatsapp: string[] = [];
-  list.rows.ids.forEach((id, row) => (list.rows.channels[row] === 0 ? line : whatsapp).push(id));
+  await waitForSync(app);
+  const { line, whatsapp } = await eventIdsByChannel(app);
   return { app, dir: temp.dir, vault, network, line, whatsapp };
 }
 
@@ -135,36 +118,6 @@ async function waitFor(check: () => Promise<boolean>, what: string): Promise<voi
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-/** A small RFC 4180 reader: what Excel and a test do with the export. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let at = 0; at < text.length; at += 1) {
-    const char = text[at];
-    if (quoted) {
-      if (char === '"' && text[at + 1] === '"') {
-        cell += '"';
-        at += 1;
-      } else if (char === '"') quoted = false;
-      else cell += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (char === '\r' && text[at + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      at += 1;
-    } else cell += char;
-  }
-  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
-  return rows;
 }
 
 describe('發送紀錄 and 報表 after a send', () => {
