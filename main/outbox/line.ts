@@ -71,21 +71,8 @@ export async function runLinePart(run: BroadcastRun, content: BroadcastContent, 
       await run.waitForChange(null);
       continue;
     }
-    if (now < waitUntil) {
-      await run.waitForChange(waitUntil);
-      continue;
-    }
-
-    const next = part.queue.next(now);
-    if (next === null) {
-      await run.waitForChange(null);
-      continue;
-    }
-    if ('later' in next) {
-      await run.waitForChange(next.later);
-      continue;
-    }
-    const batch = next.item;
+    const batch = await run.takeDue(now, waitUntil, (at) => part.queue.next(at));
+    if (batch === null) continue;
 
     if (part.quotaHit && batch.reason === null) {
       settle(run, batch, 'pending', { state: 'failed', reason: 'line_quota' });

@@ -19,6 +19,7 @@ import {
 } from '../store/outbox';
 import { type EngineContext, SWEEP_CHUNK, yieldToLoop } from './context';
 import { RateWindow, RecipientCounters, buildProgress } from './counts';
+import type { Next } from './queue';
 import { runLinePart } from './line';
 import { Notifier, waitFor } from './timing';
 import type { BroadcastContent } from './types';
@@ -377,6 +378,27 @@ export class BroadcastRun {
   /** Waits for the next wake-up, `until` (engine clock; null: none), or stop. */
   waitForChange(until: number | null): Promise<void> {
     return waitFor(this.wake, { until, clock: this.ctx.clock, sleep: this.ctx.sleep, signal: this.abort.signal });
+  }
+
+  /**
+   * The item a part may send now: none while the part backs off (`waitUntil`), else the first ready one of `next`.
+   * When there is none yet it waits for the change that could bring one and answers null, so the caller loops.
+   */
+  async takeDue<T>(now: number, waitUntil: number, next: (now: number) => Next<T>): Promise<T | null> {
+    if (now < waitUntil) {
+      await this.waitForChange(waitUntil);
+      return null;
+    }
+    const found = next(now);
+    if (found === null) {
+      await this.waitForChange(null);
+      return null;
+    }
+    if ('later' in found) {
+      await this.waitForChange(found.later);
+      return null;
+    }
+    return found.item;
   }
 
   /**

@@ -120,21 +120,8 @@ export async function runWhatsAppPart(run: BroadcastRun, content: BroadcastConte
       await run.waitForChange(null);
       continue;
     }
-    if (now < waitUntil) {
-      await run.waitForChange(waitUntil);
-      continue;
-    }
-
-    const next = part.source.next(now);
-    if (next === null) {
-      await run.waitForChange(null);
-      continue;
-    }
-    if ('later' in next) {
-      await run.waitForChange(next.later);
-      continue;
-    }
-    const item = next.item;
+    const item = await run.takeDue(now, waitUntil, (at) => part.source.next(at));
+    if (item === null) continue;
 
     const all = ctx.credentials();
     const number = all?.whatsapp.find((candidate) => candidate.phoneNumberId === account);
