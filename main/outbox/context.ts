@@ -40,6 +40,8 @@ export interface EngineContext {
   lineClient(channel: LineCredentials): messagingApi.MessagingApiClient;
   graphClient(number: WhatsAppCredentials): GraphClient;
   backoff(attempt: number): number;
+  /** The broadcast's answered LINE batches get their recipient rows, in the background (after it is final). */
+  writeRows(broadcastId: string): void;
 }
 
 /** Lets the event loop breathe between chunks of a long sweep. */

@@ -7,10 +7,12 @@ import { type GraphClient, createGraphClient } from '../channels/whatsapp/client
 import type { Clock } from '../clock';
 import { AppFailure } from '../rpc';
 import {
+  type BatchMember,
   type NewOutboxBatch,
   type NewOutboxBroadcast,
   type NewOutboxRecipient,
   type OutboxBroadcastRow,
+  appendSnapshotBatches,
   appendSnapshotRecipients,
   beginSnapshot,
   broadcastIdTaken,
@@ -20,15 +22,26 @@ import {
   getOutboxBroadcast,
   insertSnapshot,
   listActiveBroadcasts,
+  listPackedFinishedBroadcasts,
   listPreparingBroadcasts,
   listUnsweptBroadcasts,
   recoverInterrupted,
+  writePackedRows,
 } from '../store/outbox';
 import { type EngineContext, type ResolvedOptions, yieldToLoop } from './context';
 import { RecipientCounters } from './counts';
 import { BroadcastRun, isFinalState } from './run';
 import { Lane, backoffDelay, nap, realSleep } from './timing';
-import { type BroadcastContent, BroadcastContentSchema, type Outbox, type OutboxDeps, type OutboxOptions, parseSnapshot } from './types';
+import {
+  type BroadcastContent,
+  BroadcastContentSchema,
+  type Outbox,
+  type OutboxDeps,
+  type OutboxOptions,
+  type SnapshotRecipient,
+  parseSnapshotHead,
+  recipientProblem,
+} from './types';
 
 /** LINE's multicast limit per channel and WhatsApp's default throughput per number (API-FACTS §1.3, §3.4). */
 export const DEFAULT_OPTIONS: ResolvedOptions = {
@@ -44,10 +57,14 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
 };
 
 /**
- * Recipient rows per snapshot transaction: a larger snapshot is written in chunks with the event loop free in between
- * (each chunk a few milliseconds to ~30 ms of index maintenance), so enqueue never blocks the main thread for long.
+ * Per snapshot transaction: recipient rows (WhatsApp, and recipients skipped at planning), and LINE batches (500
+ * packed recipients each). A larger snapshot is written in chunks of this much with the event loop free in between
+ * (each chunk a few milliseconds), so enqueue never blocks the main thread for long.
  */
-const SNAPSHOT_CHUNK = 2000;
+const SNAPSHOT_ROWS_CHUNK = 1000;
+const SNAPSHOT_BATCHES_CHUNK = 20;
+/** Recipients checked per slice of enqueue (~5 ms). */
+const CHECK_CHUNK = 5000;
 
 function positive(name: string, value: number | undefined, fallback: number, integer = false): number {
   if (value === undefined) return fallback;
@@ -92,6 +109,37 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   /** Ids an enqueue call is checking or writing. */
   const claimed = new Set<string>();
   let stopping: Promise<void> | null = null;
+
+  /**
+   * Finished broadcasts whose answered LINE batches still hold their recipients packed: their rows are written one
+   * batch per turn of the event loop (a few milliseconds each), after the sending, never in its way. Readers see the
+   * packed recipients meanwhile (the view broadcast_members), so nothing waits for this.
+   */
+  const unwritten = new Set<string>();
+  let writing = false;
+  const writeRows = (broadcastId: string): void => {
+    unwritten.add(broadcastId);
+    if (writing || halt.signal.aborted) return;
+    writing = true;
+    void (async () => {
+      try {
+        while (unwritten.size > 0) {
+          await yieldToLoop();
+          if (halt.signal.aborted) return;
+          const [id] = unwritten;
+          if (id === undefined) break;
+          if (writePackedRows(db, id, 1) === 0) unwritten.delete(id);
+          else ctx.trace('line.rows.written', { broadcastId: id });
+        }
+      } catch (error) {
+        // Left packed (readers see them there); start-up tries again.
+        logger.error('outbox: could not write the rows of answered batches', { error });
+        unwritten.clear();
+      } finally {
+        writing = false;
+      }
+    })();
+  };
 
   const lane = (key: string, perSecond: number, concurrency: number): Lane => {
     let found = lanes.get(key);
@@ -152,6 +200,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       return client;
     },
     backoff: (attempt) => backoffDelay(attempt, options.backoff, random),
+    writeRows,
   };
 
   // The online event wakes every run waiting for the network: no polling.
@@ -230,14 +279,14 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   return {
     async enqueue(snapshot) {
       if (stopping !== null) throw new AppFailure('internal', 'The send engine has stopped');
-      const parsed = parseSnapshot(snapshot);
+      const parsed = parseSnapshotHead(snapshot);
       if (!parsed.ok) throw new AppFailure('invalid_input', `Invalid broadcast snapshot: ${parsed.message}`);
       const snap = parsed.snapshot;
       const content = snap.content;
       if (runs.has(snap.id) || claimed.has(snap.id) || broadcastIdTaken(db, snap.id)) {
         throw new AppFailure('invalid_input', `Broadcast ${snap.id} already exists`);
       }
-      // Claimed until written: a large snapshot yields to the event loop while it is written.
+      // Claimed until written: a large snapshot yields to the event loop while it is checked and written.
       claimed.add(snap.id);
       try {
         const numbers = new Set(content.whatsapp.map((entry) => entry.phoneNumberId));
@@ -246,54 +295,66 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         const eventIds = new Set<string>();
         // Per channel, then per account: recipient ids as they are (no concatenated key to build and hash per row).
         const customers = new Map<string, Set<string>>();
+        // Rows: WhatsApp recipients and everyone skipped. LINE pending recipients go packed into their batches.
         const rows: NewOutboxRecipient[] = [];
-        const lineByAccount = new Map<string, NewOutboxRecipient[]>();
-        for (const recipient of snap.recipients) {
+        const lineByAccount = new Map<string, BatchMember[]>();
+        const counters = new RecipientCounters();
+        const recipients = snap.recipients;
+        for (let index = 0; index < recipients.length; index += 1) {
+          if (index > 0 && index % CHECK_CHUNK === 0) {
+            // A 100,000-recipient snapshot is checked in slices: the bridge keeps answering meanwhile.
+            await yieldToLoop();
+            if (stopping !== null) throw new AppFailure('internal', 'The send engine has stopped');
+          }
+          const value = recipients[index];
+          const problem = recipientProblem(value);
+          if (problem !== null) throw new AppFailure('invalid_input', `Invalid broadcast snapshot: recipients.${index}: ${problem}`);
+          const recipient = value as SnapshotRecipient;
           if (eventIds.has(recipient.eventId)) throw new AppFailure('invalid_input', `Event ${recipient.eventId} appears twice`);
           eventIds.add(recipient.eventId);
-          // A literal, not a spread: 100,000 rows are checked before the first chunk is written (~1 µs a row).
-          const row: NewOutboxRecipient = {
+          let state: NewOutboxRecipient['state'] = recipient.state;
+          let reason = recipient.reason;
+          if (state === 'pending') {
+            // One customer reached through two events gets the broadcast once.
+            const key = recipient.channel === 'line' ? 'L' + recipient.channelAccount : 'W' + recipient.channelAccount;
+            let seen = customers.get(key);
+            if (!seen) customers.set(key, (seen = new Set()));
+            if (seen.has(recipient.recipientId)) {
+              state = 'skipped';
+              reason = 'duplicate';
+            }
+            seen.add(recipient.recipientId);
+          }
+          counters.add(recipient.channel, state, 1);
+          if (state === 'pending' && recipient.channel === 'line') {
+            if (content.lineText === null && content.image === null) throw new AppFailure('invalid_input', 'LINE recipients need a text or an image');
+            let list = lineByAccount.get(recipient.channelAccount);
+            if (!list) lineByAccount.set(recipient.channelAccount, (list = []));
+            list.push(recipient);
+            continue;
+          }
+          if (state === 'pending' && !numbers.has(recipient.channelAccount)) {
+            throw new AppFailure('invalid_input', `No WhatsApp template for number ${recipient.channelAccount}`);
+          }
+          // A literal, not a spread (~1 µs a row).
+          rows.push({
             eventId: recipient.eventId,
             channel: recipient.channel,
             channelAccount: recipient.channelAccount,
             recipientId: recipient.recipientId,
             customerName: recipient.customerName,
-            state: recipient.state,
-            reason: recipient.reason,
+            state,
+            reason,
             batchId: null,
-          };
-          if (row.state === 'pending') {
-            // One customer reached through two events gets the broadcast once.
-            const key = row.channel === 'line' ? 'L' + row.channelAccount : 'W' + row.channelAccount;
-            let seen = customers.get(key);
-            if (!seen) customers.set(key, (seen = new Set()));
-            if (seen.has(row.recipientId)) {
-              row.state = 'skipped';
-              row.reason = 'duplicate';
-            }
-            seen.add(row.recipientId);
-          }
-          if (row.state === 'pending') {
-            if (row.channel === 'whatsapp' && !numbers.has(row.channelAccount)) {
-              throw new AppFailure('invalid_input', `No WhatsApp template for number ${row.channelAccount}`);
-            }
-            if (row.channel === 'line') {
-              if (content.lineText === null && content.image === null) throw new AppFailure('invalid_input', 'LINE recipients need a text or an image');
-              const list = lineByAccount.get(row.channelAccount) ?? [];
-              list.push(row);
-              lineByAccount.set(row.channelAccount, list);
-            }
-          }
-          rows.push(row);
+          });
         }
 
         // Each batch's retry key is created and stored now, before any attempt (API-FACTS §1.2: "must be on the first").
+        // Its recipients are stored packed in it, not as rows (store/outbox.ts).
         const batches: NewOutboxBatch[] = [];
         for (const [account, list] of lineByAccount) {
           for (let start = 0; start < list.length; start += LINE_MAX_RECIPIENTS) {
-            const batchId = randomUUID();
-            batches.push({ batchId, channelAccount: account, seq: batches.length + 1 });
-            for (const row of list.slice(start, start + LINE_MAX_RECIPIENTS)) row.batchId = batchId;
+            batches.push({ batchId: randomUUID(), channelAccount: account, seq: batches.length + 1, members: list.slice(start, start + LINE_MAX_RECIPIENTS) });
           }
         }
 
@@ -308,8 +369,6 @@ export function createOutbox(deps: OutboxDeps): Outbox {
           createdAt: snap.createdAt,
           expiresAt: snap.expiresAt,
         };
-        const counters = new RecipientCounters();
-        for (const row of rows) counters.add(row.channel, row.state, 1);
         const run = new BroadcastRun(
           ctx,
           {
@@ -325,21 +384,30 @@ export function createOutbox(deps: OutboxDeps): Outbox {
           counters,
           content,
         );
-        if (rows.length <= SNAPSHOT_CHUNK) {
+        if (rows.length <= SNAPSHOT_ROWS_CHUNK && batches.length <= SNAPSHOT_BATCHES_CHUNK) {
           // Small: one transaction, written before this returns (no turn of the event loop in between).
           insertSnapshot(db, broadcast, rows, batches);
         } else {
-          // Large: chunks of SNAPSHOT_CHUNK rows, one transaction each, the event loop free in between, under a
-          // `preparing` mark the engine never sends from. The promise settles only once the mark is cleared, so a
-          // caller holds the id of a complete snapshot only; one cut short (crash, stop) is deleted at start-up.
-          beginSnapshot(db, broadcast, batches);
+          // Large: chunks, one transaction each, the event loop free in between, under a `preparing` mark the engine
+          // never sends from. The promise settles only once the mark is cleared, so a caller holds the id of a
+          // complete snapshot only; one cut short (crash, stop) is deleted at start-up.
+          beginSnapshot(db, broadcast);
           // Its progress (queued, from the counters above) is answered meanwhile; pause/cancel see no broadcast yet.
           preparing.set(snap.id, run);
           try {
-            for (let start = 0; start < rows.length; start += SNAPSHOT_CHUNK) {
-              if (start > 0) await yieldToLoop();
+            const chunks: Array<() => void> = [];
+            for (let start = 0; start < batches.length; start += SNAPSHOT_BATCHES_CHUNK) {
+              const chunk = batches.slice(start, start + SNAPSHOT_BATCHES_CHUNK);
+              chunks.push(() => appendSnapshotBatches(db, broadcast, chunk));
+            }
+            for (let start = 0; start < rows.length; start += SNAPSHOT_ROWS_CHUNK) {
+              const chunk = rows.slice(start, start + SNAPSHOT_ROWS_CHUNK);
+              chunks.push(() => appendSnapshotRecipients(db, broadcast, chunk));
+            }
+            for (const write of chunks) {
+              await yieldToLoop();
               if (stopping !== null) throw new AppFailure('internal', 'The send engine has stopped');
-              appendSnapshotRecipients(db, broadcast, rows.slice(start, start + SNAPSHOT_CHUNK));
+              write();
             }
             finishSnapshot(db, snap.id);
           } catch (error) {
@@ -355,8 +423,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
             preparing.delete(snap.id);
           }
         }
-        ctx.trace('snapshot', { broadcastId: snap.id, recipients: rows.length, pending: counters.total.pending, batches: batches.length });
-        logger.info('outbox: broadcast queued', { broadcastId: snap.id, recipients: rows.length, batches: batches.length });
+        ctx.trace('snapshot', { broadcastId: snap.id, recipients: recipients.length, pending: counters.total.pending, batches: batches.length });
+        logger.info('outbox: broadcast queued', { broadcastId: snap.id, recipients: recipients.length, batches: batches.length });
 
         adopt(run);
         run.emit(true);
@@ -392,6 +460,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       };
       for (const row of listUnsweptBroadcasts(db)) current(row).resumeSweep();
       for (const row of listActiveBroadcasts(db)) current(row).launch();
+      for (const id of listPackedFinishedBroadcasts(db)) writeRows(id);
     },
 
     pause(id) {

@@ -224,6 +224,7 @@ export class BroadcastRun {
     this.ctx.trace('state', { broadcastId: this.id, state, note, previous });
     this.wake.notify();
     this.emit(true);
+    if (isFinalState(state)) this.ctx.writeRows(this.id);
   }
 
   /** Re-derives the note after a flag changed; persists and emits only if it differs. */
@@ -295,6 +296,7 @@ export class BroadcastRun {
       })
       .finally(() => {
         if (this.#sweeping === sweep) this.#sweeping = null;
+        this.ctx.writeRows(this.id);
       });
     this.#sweeping = sweep;
   }

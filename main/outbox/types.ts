@@ -210,7 +210,7 @@ function isNonEmptyString(value: unknown): value is string {
 }
 
 /** Exactly what SnapshotRecipientSchema accepts, without allocating per row beyond the result. */
-function recipientProblem(value: unknown): string | null {
+export function recipientProblem(value: unknown): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not an object';
   const r = value as Record<string, unknown>;
   if (Object.keys(r).length !== RECIPIENT_KEYS) return 'unexpected or missing fields';
@@ -226,16 +226,26 @@ export type SnapshotParse = { ok: true; snapshot: OutboxSnapshot } | { ok: false
 
 /** Parses a snapshot from the caller (CONVENTIONS habit 3): the same rules as OutboxSnapshotSchema. */
 export function parseSnapshot(value: unknown): SnapshotParse {
-  const head = SnapshotHeadSchema.safeParse(value);
-  if (!head.success) {
-    return { ok: false, message: head.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') };
-  }
-  const recipients = head.data.recipients;
+  const head = parseSnapshotHead(value);
+  if (!head.ok) return head;
+  const recipients = head.snapshot.recipients;
   for (let index = 0; index < recipients.length; index += 1) {
     const problem = recipientProblem(recipients[index]);
     if (problem !== null) return { ok: false, message: `recipients.${index}: ${problem}` };
   }
-  return { ok: true, snapshot: { ...head.data, recipients: recipients as SnapshotRecipient[] } };
+  return { ok: true, snapshot: { ...head.snapshot, recipients: recipients as SnapshotRecipient[] } };
+}
+
+/**
+ * Everything but the recipients themselves (an array of unknown values, to be checked one by one with
+ * recipientProblem — the engine does that in slices, yielding to the event loop, for a 100,000-recipient snapshot).
+ */
+export function parseSnapshotHead(value: unknown): { ok: true; snapshot: Omit<OutboxSnapshot, 'recipients'> & { recipients: unknown[] } } | { ok: false; message: string } {
+  const head = SnapshotHeadSchema.safeParse(value);
+  if (!head.success) {
+    return { ok: false, message: head.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') };
+  }
+  return { ok: true, snapshot: head.data };
 }
 
 // The schemas and the interfaces above must describe the same values.

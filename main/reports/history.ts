@@ -16,21 +16,21 @@ import type { Logger } from '../log';
 import { AppFailure } from '../rpc';
 import { summarizeProblems } from '../store/broadcasts';
 import type { Database } from '../store/db';
-import { type BroadcastStateName, countRecipientStates } from '../store/outbox';
+import type { BroadcastStateName } from '../store/outbox';
 import {
   FINAL_STATES,
   type HistoryRow,
   type RecipientListRow,
   broadcastExists,
-  countRecipients,
+  countByChannelState,
   countRetryableFailed,
   countUncoveredUnknown,
   getBroadcastContent,
   getHistoryRow,
   listHistory,
-  listRecipientPage,
   listRetries,
   listTotals,
+  readRecipientPage,
 } from '../store/reports';
 import { parseContent } from './report';
 
@@ -81,7 +81,7 @@ export interface ChannelCounts {
 /**
  * Final broadcasts: their totals (no recipient row read). Active ones: the outbox's live counters. Either missing
  * (a final broadcast before recordTotals, an active one the outbox does not run): one GROUP BY over the covering
- * index broadcast_recipients_by_channel_state.
+ * index broadcast_recipients_by_channel_state, plus the sizes of the batches whose LINE recipients are still packed.
  */
 export function channelCounts(sources: HistorySources, id: string, state: BroadcastStateName): ChannelCounts {
   if (FINAL.has(state)) {
@@ -98,7 +98,7 @@ export function channelCounts(sources: HistorySources, id: string, state: Broadc
     if (live !== null) return { line: { ...live.line }, whatsapp: { ...live.whatsapp } };
   }
   const counts: ChannelCounts = { line: emptyCounts(), whatsapp: emptyCounts() };
-  for (const row of countRecipientStates(sources.db, id)) {
+  for (const row of countByChannelState(sources.db, id)) {
     counts[row.channel][row.state === 'in_flight' ? 'inFlight' : row.state] += row.count;
   }
   return counts;
@@ -233,11 +233,14 @@ export function toRecipientEntry(row: RecipientListRow): RecipientEntry {
   };
 }
 
-/** A page of a broadcast's recipients, grouped by state (accepted, failed, in flight, pending, skipped, unknown), each in snapshot order. */
+/**
+ * A page of a broadcast's recipients, grouped by state (accepted, failed, in flight, pending, skipped, unknown), each
+ * in snapshot order: the rows, then the LINE recipients still packed in their batches (batch by batch).
+ */
 export function listRecipientsPage(sources: HistorySources, query: RecipientsQuery): RecipientsPage {
   if (!broadcastExists(sources.db, query.id)) throw new AppFailure('not_found', `No broadcast ${query.id}`);
   const search = query.search?.trim();
   const filter = { broadcastId: query.id, state: query.state, channel: query.channel, search: search === '' ? undefined : search };
-  const rows = listRecipientPage(sources.db, filter, { offset: query.offset, limit: query.limit });
-  return { rows: rows.map(toRecipientEntry), total: countRecipients(sources.db, filter) };
+  const page = readRecipientPage(sources.db, filter, { offset: query.offset, limit: query.limit });
+  return { rows: page.rows.map(toRecipientEntry), total: page.total };
 }

@@ -4,12 +4,13 @@ import { type BroadcastContent, BroadcastContentSchema } from '../outbox/types';
 import { AppFailure } from '../rpc';
 import type { Database } from '../store/db';
 import type { Channel } from '../store/events';
-import { countRecipientStates, getOutboxBroadcast } from '../store/outbox';
 import {
   FINAL_STATES,
   type TotalsRow,
   countAcceptedByAccount,
+  countByChannelState,
   getBroadcastContent,
+  getStateAndContent,
   listFinalWithoutTotals,
   listReportSource,
   replaceTotals,
@@ -67,7 +68,8 @@ export function parseContent(json: string | undefined, broadcastId: string, logg
 
 /**
  * Counts a broadcast's recipients per channel (one GROUP BY over broadcast_recipients_by_channel_state, a covering
- * index) and its links. WhatsApp numbers are grouped (rows visited) only when their templates carry different links.
+ * index, plus the sizes of the batches whose LINE recipients are still packed) and its links. WhatsApp numbers are
+ * grouped (rows visited) only when their templates carry different links.
  */
 export function computeCounters(db: Database, broadcastId: string, content: BroadcastContent | null): ChannelCounters[] {
   const byChannel = new Map<Channel, ChannelCounters>(
@@ -76,7 +78,7 @@ export function computeCounters(db: Database, broadcastId: string, content: Broa
       { channel, recipients: 0, pending: 0, inFlight: 0, accepted: 0, failed: 0, skipped: 0, unknown: 0, officialLinks: 0, otherLinks: 0 },
     ]),
   );
-  for (const row of countRecipientStates(db, broadcastId)) {
+  for (const row of countByChannelState(db, broadcastId)) {
     const counters = byChannel.get(row.channel);
     if (counters === undefined) continue;
     counters.recipients += row.count;
@@ -135,10 +137,11 @@ export interface RecordedTotals {
  * Writes broadcast_totals for a final, settled broadcast (replacing any: idempotent) and returns its counters as the
  * platform report needs them. Refuses (AppFailure 'broadcast_active') a broadcast not final, or final with recipients
  * still pending or in flight — a cancel's sweep, or requests in flight finishing — as those can still change its
- * counters (a request in flight may yet be accepted).
+ * counters (a request in flight may yet be accepted). LINE recipients still packed in an answered batch are settled
+ * (their outcome is known): the totals count them, and the rows the engine writes for them later change nothing.
  */
 export function recordTotals(db: Database, logger: Logger, broadcastId: string): RecordedTotals[] {
-  const row = getOutboxBroadcast(db, broadcastId);
+  const row = getStateAndContent(db, broadcastId);
   if (row === undefined) throw new AppFailure('not_found', `No broadcast ${broadcastId}`);
   if (!FINAL.has(row.state)) throw new AppFailure('broadcast_active', `Broadcast ${broadcastId} is still ${row.state}`);
   const counters = computeCounters(db, broadcastId, parseContent(row.content, broadcastId, logger));

@@ -74,8 +74,12 @@ const statements = statementsFor((db: Database) => ({
        @batchId, @requestId, @messageId, @updatedAt)`,
   ),
   getBroadcast: db.prepare<[string], BroadcastRow>(`SELECT ${BROADCAST_COLUMNS} FROM broadcasts WHERE id = ?`),
-  listRecipients: db.prepare<[string, number, number], RecipientRow>(
-    `SELECT ${RECIPIENT_COLUMNS} FROM broadcast_recipients WHERE broadcast_id = ? ORDER BY event_id LIMIT ? OFFSET ?`,
+  // Rows and the LINE recipients still packed in their batch (migration 6): a recipient is in exactly one of the two.
+  listRecipients: db.prepare<{ id: string; limit: number; offset: number }, RecipientRow>(
+    `SELECT ${RECIPIENT_COLUMNS} FROM broadcast_recipients WHERE broadcast_id = @id
+     UNION ALL
+     SELECT ${RECIPIENT_COLUMNS} FROM broadcast_members WHERE broadcast_id = @id
+     ORDER BY eventId LIMIT @limit OFFSET @offset`,
   ),
   unreported: db.prepare<[], { id: string }>(
     `SELECT b.id FROM broadcasts b
@@ -85,18 +89,30 @@ const statements = statementsFor((db: Database) => ({
   origin: db.prepare<[string], { state: BroadcastState; draftId: string | null; content: string }>(
     'SELECT state, draft_id AS draftId, content FROM broadcasts WHERE id = ?',
   ),
-  inState: db.prepare<[string, string], Pick<RecipientRow, 'eventId' | 'channel' | 'channelAccount' | 'recipientId' | 'customerName'>>(
+  // The origin's rows, then its packed LINE members (a final broadcast's answered batches may not be rows yet).
+  inState: db.prepare<{ id: string; state: RecipientState }, Pick<RecipientRow, 'eventId' | 'channel' | 'channelAccount' | 'recipientId' | 'customerName'>>(
     `SELECT event_id AS eventId, channel, channel_account AS channelAccount, recipient_id AS recipientId,
        customer_name AS customerName
-     FROM broadcast_recipients r WHERE broadcast_id = ? AND state = ? AND ${NOT_COVERED}`,
+     FROM broadcast_recipients r WHERE r.broadcast_id = @id AND r.state = @state AND ${NOT_COVERED}
+     UNION ALL
+     SELECT event_id, channel, channel_account, recipient_id, customer_name
+     FROM broadcast_members r WHERE r.broadcast_id = @id AND r.state = @state AND ${NOT_COVERED}`,
   ),
-  problems: db.prepare<[string], { channel: Channel; state: 'failed' | 'unknown'; reason: string | null; count: number }>(
+  // Packed members by their batch's outcome and reason, from the batch rows (no JSON read); a group may come twice.
+  problems: db.prepare<{ id: string }, { channel: Channel; state: 'failed' | 'unknown'; reason: string | null; count: number }>(
     `SELECT channel, state, reason, count(*) AS count FROM broadcast_recipients
-     WHERE broadcast_id = ? AND state IN ('failed', 'unknown')
-     GROUP BY channel, state, reason`,
+     WHERE broadcast_id = @id AND state IN ('failed', 'unknown')
+     GROUP BY channel, state, reason
+     UNION ALL
+     SELECT 'line', outcome, reason, sum(size) FROM broadcast_batches
+     WHERE broadcast_id = @id AND members IS NOT NULL AND outcome IN ('failed', 'unknown')
+     GROUP BY outcome, reason`,
   ),
-  countByState: db.prepare<[string], { state: RecipientState; count: number }>(
-    'SELECT state, count(*) AS count FROM broadcast_recipients WHERE broadcast_id = ? GROUP BY state',
+  countByState: db.prepare<{ id: string }, { state: RecipientState; count: number }>(
+    `SELECT state, count(*) AS count FROM broadcast_recipients WHERE broadcast_id = @id GROUP BY state
+     UNION ALL
+     SELECT coalesce(outcome, state), sum(size) FROM broadcast_batches WHERE broadcast_id = @id AND members IS NOT NULL
+     GROUP BY 1`,
   ),
 }));
 
@@ -121,19 +137,19 @@ export function getBroadcast(db: Database, id: string): BroadcastRow | undefined
   return statements(db).getBroadcast.get(id);
 }
 
-/** One page of a broadcast's recipients, in a stable order (by event id). */
+/** One page of a broadcast's recipients (rows and packed LINE members alike), in a stable order (by event id). */
 export function listRecipients(
   db: Database,
   broadcastId: string,
   page: { limit: number; offset?: number } = { limit: -1 },
 ): RecipientRow[] {
-  return statements(db).listRecipients.all(broadcastId, page.limit, page.offset ?? 0);
+  return statements(db).listRecipients.all({ id: broadcastId, limit: page.limit, offset: page.offset ?? 0 });
 }
 
-/** How many recipients are in each state; every state is present (0 when none). */
+/** How many recipients are in each state, packed LINE members included; every state is present (0 when none). */
 export function countRecipientsByState(db: Database, broadcastId: string): Record<RecipientState, number> {
   const counts = Object.fromEntries(RECIPIENT_STATES.map((state) => [state, 0])) as Record<RecipientState, number>;
-  for (const { state, count } of statements(db).countByState.all(broadcastId)) counts[state] = count;
+  for (const { state, count } of statements(db).countByState.all({ id: broadcastId })) counts[state] += count;
   return counts;
 }
 
@@ -147,10 +163,10 @@ export interface ProblemSummary {
   count: number;
 }
 
-/** Failed and unknown recipients grouped by channel, state and reason code, most first. */
+/** Failed and unknown recipients (packed LINE members by their batch's outcome too) grouped by channel, state and reason code, most first. */
 export function summarizeProblems(db: Database, broadcastId: string): ProblemSummary[] {
   const groups = new Map<string, ProblemSummary>();
-  for (const row of statements(db).problems.all(broadcastId)) {
+  for (const row of statements(db).problems.all({ id: broadcastId })) {
     const raw = row.reason ?? 'unknown';
     const split = raw.indexOf(': ');
     const reason = split < 0 ? raw : raw.slice(0, split);
@@ -163,13 +179,16 @@ export function summarizeProblems(db: Database, broadcastId: string): ProblemSum
   return [...groups.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
 }
 
-/** A broadcast's recipients in one state that no retry of it has reached or is reaching (a retry's candidates). */
+/**
+ * A broadcast's recipients in one state — rows, and LINE members still packed in a batch with that outcome — that no
+ * retry of it has reached or is reaching, as a row or packed (a retry's candidates).
+ */
 export function recipientsInState(
   db: Database,
   broadcastId: string,
   state: RecipientState,
 ): Array<Pick<RecipientRow, 'eventId' | 'channel' | 'channelAccount' | 'recipientId' | 'customerName'>> {
-  return statements(db).inState.all(broadcastId, state);
+  return statements(db).inState.all({ id: broadcastId, state });
 }
 
 /** What a retry needs of the broadcast it retries: its state, its draft and its content (JSON text). */

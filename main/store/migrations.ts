@@ -283,6 +283,56 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'LINE recipients travel inside their multicast batch until it is answered',
+    up(db) {
+      db.exec(`
+        -- A LINE batch's recipients, in request order, as JSON [[event_id, recipient_id, customer_name], …], while
+        -- their broadcast_recipients rows are not written: the snapshot is one row per 500 recipients (a 100,000-
+        -- recipient broadcast is written in tens of milliseconds), and answering a batch is one row write. The rows
+        -- are written afterwards, in the recipients' final state, and members is cleared in the same transaction:
+        -- a recipient is in exactly one of the two places (the view broadcast_members reads the packed ones).
+        ALTER TABLE broadcast_batches ADD COLUMN members TEXT CHECK (members IS NULL OR json_valid(members));
+        ALTER TABLE broadcast_batches ADD COLUMN size INTEGER NOT NULL DEFAULT 0 CHECK (size >= 0);
+        -- The state the batch's recipients end in once it is answered or settled (its own state is then accepted or
+        -- failed): accepted, failed, skipped or unknown, with the batch's reason. NULL while pending or in flight.
+        ALTER TABLE broadcast_batches ADD COLUMN outcome TEXT
+          CHECK (outcome IS NULL OR outcome IN ('accepted', 'failed', 'skipped', 'unknown'));
+
+        -- Batches written by version 5: their unanswered recipients move into the batch, answered ones stay rows.
+        UPDATE broadcast_batches SET
+          members = (SELECT json_group_array(json_array(r.event_id, r.recipient_id, r.customer_name) ORDER BY r.rowid)
+            FROM broadcast_recipients r WHERE r.broadcast_id = broadcast_batches.broadcast_id
+              AND r.batch_id = broadcast_batches.batch_id AND r.state IN ('pending', 'in_flight')),
+          size = (SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = broadcast_batches.broadcast_id
+              AND r.batch_id = broadcast_batches.batch_id AND r.state IN ('pending', 'in_flight'))
+        WHERE state IN ('pending', 'in_flight');
+        DELETE FROM broadcast_recipients WHERE batch_id IS NOT NULL AND state IN ('pending', 'in_flight')
+          AND EXISTS (SELECT 1 FROM broadcast_batches t WHERE t.broadcast_id = broadcast_recipients.broadcast_id
+            AND t.batch_id = broadcast_recipients.batch_id AND t.state IN ('pending', 'in_flight'));
+        UPDATE broadcast_batches SET size = (SELECT count(*) FROM broadcast_recipients r
+            WHERE r.broadcast_id = broadcast_batches.broadcast_id AND r.batch_id = broadcast_batches.batch_id)
+        WHERE state IN ('accepted', 'failed');
+        -- Nothing looks recipients up by batch any more.
+        DROP INDEX broadcast_recipients_by_batch;
+        -- The batches whose recipients are still packed, per broadcast (empty for every finished broadcast).
+        CREATE INDEX broadcast_batches_packed ON broadcast_batches (broadcast_id, seq) WHERE members IS NOT NULL;
+
+        -- The packed recipients as rows, in the columns of broadcast_recipients (+ the batch's seq and the position in
+        -- it, their order): pending or in flight with their batch, then the batch's outcome and reason.
+        CREATE VIEW broadcast_members AS
+        SELECT t.broadcast_id AS broadcast_id, m.value ->> 0 AS event_id, 'line' AS channel,
+          t.channel_account AS channel_account, m.value ->> 1 AS recipient_id, m.value ->> 2 AS customer_name,
+          CASE WHEN t.outcome IS NULL THEN t.state ELSE t.outcome END AS state,
+          CASE WHEN t.outcome IS NULL THEN NULL ELSE t.reason END AS reason,
+          t.batch_id AS batch_id, t.request_id AS request_id, NULL AS message_id, t.updated_at AS updated_at,
+          t.seq AS seq, m.key AS position
+        FROM broadcast_batches t, json_each(t.members) m
+        WHERE t.members IS NOT NULL;
+      `);
+    },
+  },
 ];
 
 /** The schema version this build writes; a database with a higher user_version came from a newer build. */

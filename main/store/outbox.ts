@@ -3,10 +3,15 @@ import type { Channel } from './events';
 import { statementsFor } from './statements';
 
 /**
- * The send engine's tables (migrations 1, 3, 4): broadcasts, broadcast_recipients, broadcast_batches and
+ * The send engine's tables (migrations 1, 3, 4, 6): broadcasts, broadcast_recipients, broadcast_batches and
  * broadcast_media. Every function is one statement or one transaction; every transition names the state it expects
  * to leave (`AND state = ?`), so a late or repeated write can never move a row backwards. Callers keep their
- * in-memory counters from the `changes` these return, never from a re-count.
+ * in-memory counters from the counts these return, never from a re-count.
+ *
+ * LINE recipients of a multicast batch travel packed inside their batch row (`members`, migration 6) until the batch
+ * is answered and their rows are written (writePackedRows): the snapshot is one row per 500 recipients and an answer
+ * is one row write, so a 100,000-recipient broadcast costs the main thread milliseconds, not seconds. A recipient is
+ * always in exactly one place: its row, or its batch's members (the view broadcast_members).
  */
 
 export type BroadcastStateName =
@@ -56,14 +61,26 @@ export interface NewOutboxRecipient {
   customerName: string;
   state: 'pending' | 'skipped' | 'failed';
   reason: string | null;
-  /** LINE pending recipients: their multicast batch (= retry key). */
+  /**
+   * LINE pending recipients: their multicast batch (= retry key). Such a recipient is written packed in the batch,
+   * not as a row.
+   */
   batchId: string | null;
+}
+
+/** A recipient packed in its batch; stored as JSON [event id, recipient id, customer name]. */
+export interface BatchMember {
+  readonly eventId: string;
+  readonly recipientId: string;
+  readonly customerName: string;
 }
 
 export interface NewOutboxBatch {
   batchId: string;
   channelAccount: string;
   seq: number;
+  /** Its recipients in request order (the same `to` on every attempt under the batch's key). */
+  members: readonly BatchMember[];
 }
 
 /**
@@ -125,9 +142,9 @@ const statements = statementsFor((db: Database) => ({
        state, reason, batch_id, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ),
-  insertBatch: db.prepare<[string, string, string, number, number]>(
-    `INSERT INTO broadcast_batches (broadcast_id, batch_id, channel_account, seq, state, attempts, updated_at)
-     VALUES (?, ?, ?, ?, 'pending', 0, ?)`,
+  insertBatch: db.prepare<[string, string, string, number, number, string, number]>(
+    `INSERT INTO broadcast_batches (broadcast_id, batch_id, channel_account, seq, state, attempts, updated_at, members, size)
+     VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
   ),
   // A snapshot still being written (preparing) is invisible to the engine: never loaded, listed or sent.
   getBroadcast: db.prepare<[string], OutboxBroadcastRow>(`SELECT ${BROADCAST_COLUMNS} FROM broadcasts WHERE id = ? AND preparing = 0`),
@@ -138,7 +155,13 @@ const statements = statementsFor((db: Database) => ({
   ),
   listUnswept: db.prepare<[], OutboxBroadcastRow>(
     `SELECT ${BROADCAST_COLUMNS} FROM broadcasts b WHERE state IN ('cancelled', 'expired')
-       AND EXISTS (SELECT 1 FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.state = 'pending')`,
+       AND (EXISTS (SELECT 1 FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.state = 'pending')
+         OR EXISTS (SELECT 1 FROM broadcast_batches t WHERE t.broadcast_id = b.id AND t.state = 'pending'))`,
+  ),
+  // Finished broadcasts whose answered batches still hold their recipients packed (a crash or a stop cut the writing).
+  listPackedFinished: db.prepare<[], { id: string }>(
+    `SELECT id FROM broadcasts b WHERE state NOT IN ('queued', 'sending', 'paused', 'waiting_for_network') AND preparing = 0
+       AND EXISTS (SELECT 1 FROM broadcast_batches t WHERE t.broadcast_id = b.id AND t.members IS NOT NULL)`,
   ),
   listInterrupted: db.prepare<[], { id: string }>(
     `SELECT id FROM broadcasts b WHERE EXISTS (
@@ -148,19 +171,17 @@ const statements = statementsFor((db: Database) => ({
   countByState: db.prepare<[string], StateCount>(
     `SELECT channel, state, count(*) AS count FROM broadcast_recipients WHERE broadcast_id = ? GROUP BY channel, state`,
   ),
-  // LINE recipients stay pending in their rows while their batch is in flight (one write per batch, not 500):
-  // the batch carries in_flight, and this count moves them there for the counters.
-  countBatchInFlight: db.prepare<[string], { count: number }>(
-    // CROSS JOIN: from the (few) batches in flight to their recipients, never from the pending recipients.
-    `SELECT count(*) AS count FROM broadcast_batches t CROSS JOIN broadcast_recipients r INDEXED BY broadcast_recipients_by_batch
-       ON r.broadcast_id = t.broadcast_id AND r.batch_id = t.batch_id
-     WHERE t.broadcast_id = ? AND t.state = 'in_flight' AND r.state = 'pending'`,
+  // The packed recipients per state: their batch's state until it is answered, then its outcome.
+  countPacked: db.prepare<[string], { state: RecipientStateName; count: number }>(
+    `SELECT CASE WHEN outcome IS NULL THEN state ELSE outcome END AS state, sum(size) AS count FROM broadcast_batches
+     WHERE broadcast_id = ? AND members IS NOT NULL GROUP BY 1`,
   ),
-  countBatchPending: db.prepare<[string, string], { count: number }>(
-    `SELECT count(*) AS count FROM broadcast_recipients WHERE broadcast_id = ? AND batch_id = ? AND state = 'pending'`,
+  countInFlightBatchMembers: db.prepare<[string], { count: number | null }>(
+    `SELECT sum(size) AS count FROM broadcast_batches WHERE broadcast_id = ? AND state = 'in_flight'`,
   ),
-  countUnfinished: db.prepare<[string], { count: number }>(
-    `SELECT count(*) AS count FROM broadcast_recipients WHERE broadcast_id = ? AND state IN ('pending', 'in_flight')`,
+  countUnfinished: db.prepare<[string, string], { count: number }>(
+    `SELECT (SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = ? AND state IN ('pending', 'in_flight'))
+       + (SELECT coalesce(sum(size), 0) FROM broadcast_batches WHERE broadcast_id = ? AND state IN ('pending', 'in_flight')) AS count`,
   ),
   setState: db.prepare<[BroadcastStateName, string | null, number, number | null, number | null, string]>(
     `UPDATE broadcasts SET state = ?, note = ?, updated_at = ?, started_at = coalesce(started_at, ?),
@@ -177,10 +198,6 @@ const statements = statementsFor((db: Database) => ({
     `UPDATE broadcast_batches SET state = 'pending', reason = coalesce(reason, ?), updated_at = ?
      WHERE broadcast_id = ? AND state = 'in_flight'`,
   ),
-  lineRecipientsInFlightToPending: db.prepare<[number, string]>(
-    `UPDATE broadcast_recipients SET state = 'pending', reason = NULL, updated_at = ?
-     WHERE broadcast_id = ? AND state = 'in_flight' AND channel = 'line'`,
-  ),
 
   // LINE batches.
   pendingLineAccounts: db.prepare<[string], { account: string }>(
@@ -195,21 +212,35 @@ const statements = statementsFor((db: Database) => ({
     `SELECT batch_id AS batchId, seq, attempts, reason FROM broadcast_batches
      WHERE broadcast_id = ? AND state = 'pending' ORDER BY seq`,
   ),
-  batchRecipientIds: db.prepare<[string, string], { recipientId: string }>(
-    // rowid order: the same `to` on every attempt, as a retry under one key must be the identical request.
-    `SELECT recipient_id AS recipientId FROM broadcast_recipients WHERE broadcast_id = ? AND batch_id = ? ORDER BY rowid`,
+  batchMembers: db.prepare<[string, string], { members: string | null }>(
+    `SELECT members FROM broadcast_batches WHERE broadcast_id = ? AND batch_id = ?`,
   ),
-  batchToInFlight: db.prepare<[number, string, string], { attempts: number }>(
+  batchToInFlight: db.prepare<[number, string, string], { attempts: number; size: number }>(
     `UPDATE broadcast_batches SET state = 'in_flight', attempts = attempts + 1, updated_at = ?
-     WHERE broadcast_id = ? AND batch_id = ? AND state = 'pending' RETURNING attempts`,
+     WHERE broadcast_id = ? AND batch_id = ? AND state = 'pending' RETURNING attempts, size`,
   ),
-  updateBatch: db.prepare<[BatchStateName, string | null, string | null, number, string, string, BatchStateName]>(
-    `UPDATE broadcast_batches SET state = ?, request_id = coalesce(?, request_id), reason = ?, updated_at = ?
-     WHERE broadcast_id = ? AND batch_id = ? AND state = ?`,
+  updateBatch: db.prepare<
+    [BatchStateName, string | null, string | null, RecipientStateName | null, number, string, string, BatchStateName],
+    { size: number }
+  >(
+    `UPDATE broadcast_batches SET state = ?, request_id = coalesce(?, request_id), reason = ?, outcome = ?, updated_at = ?
+     WHERE broadcast_id = ? AND batch_id = ? AND state = ? RETURNING size`,
   ),
-  updateBatchRecipients: db.prepare<[RecipientStateName, string | null, string | null, number, string, string, RecipientStateName]>(
-    `UPDATE broadcast_recipients SET state = ?, reason = ?, request_id = coalesce(?, request_id), updated_at = ?
-     WHERE broadcast_id = ? AND batch_id = ? AND state = ?`,
+  // An answered batch's recipients become rows in their final state (in request order), and leave the batch.
+  packedAnswered: db.prepare<[string, number], { batchId: string }>(
+    `SELECT batch_id AS batchId FROM broadcast_batches INDEXED BY broadcast_batches_packed
+     WHERE broadcast_id = ? AND members IS NOT NULL AND outcome IS NOT NULL ORDER BY seq LIMIT ?`,
+  ),
+  insertPackedRows: db.prepare<[string, string]>(
+    `INSERT INTO broadcast_recipients (broadcast_id, event_id, channel, channel_account, recipient_id, customer_name,
+       state, reason, batch_id, request_id, message_id, updated_at)
+     SELECT broadcast_id, event_id, channel, channel_account, recipient_id, customer_name, state, reason, batch_id,
+       request_id, message_id, updated_at
+     FROM broadcast_members WHERE broadcast_id = ? AND batch_id = ? AND state NOT IN ('pending', 'in_flight') ORDER BY position`,
+  ),
+  clearPacked: db.prepare<[string, string]>(
+    `UPDATE broadcast_batches SET members = NULL WHERE broadcast_id = ? AND batch_id = ? AND members IS NOT NULL
+       AND outcome IS NOT NULL`,
   ),
 
   // WhatsApp recipients (one row, one request).
@@ -223,11 +254,10 @@ const statements = statementsFor((db: Database) => ({
     `UPDATE broadcast_recipients SET state = ?, reason = ?, message_id = coalesce(?, message_id), updated_at = ?
      WHERE rowid = ? AND state = ?`,
   ),
+  // Pending rows (WhatsApp; LINE recipients of batches are settled with their batch, never by a sweep of rows).
   sweepPending: db.prepare<[RecipientStateName, string, number, string, number], { channel: Channel }>(
     `UPDATE broadcast_recipients SET state = ?, reason = ?, updated_at = ?
-     WHERE rowid IN (SELECT rowid FROM broadcast_recipients r WHERE broadcast_id = ? AND state = 'pending'
-       AND (batch_id IS NULL OR NOT EXISTS (SELECT 1 FROM broadcast_batches t
-         WHERE t.broadcast_id = r.broadcast_id AND t.batch_id = r.batch_id AND t.state = 'in_flight')) LIMIT ?)
+     WHERE rowid IN (SELECT rowid FROM broadcast_recipients WHERE broadcast_id = ? AND state = 'pending' LIMIT ?)
      RETURNING channel`,
   ),
   sweepPendingOfAccount: db.prepare<[RecipientStateName, string, number, string, Channel, string, number]>(
@@ -265,7 +295,7 @@ export function insertSnapshot(
   const { insertBroadcast, insertRecipient, insertBatch } = statements(db);
   db.transaction(() => {
     insertBroadcast.run(broadcast);
-    for (const batch of batches) insertBatch.run(broadcast.id, batch.batchId, batch.channelAccount, batch.seq, broadcast.createdAt);
+    for (const batch of batches) insertPackedBatch(insertBatch, broadcast, batch);
     for (const r of recipients) {
       insertRecipient.run(broadcast.id, r.eventId, r.channel, r.channelAccount, r.recipientId, r.customerName, r.state, r.reason, r.batchId, broadcast.createdAt);
     }
@@ -278,12 +308,21 @@ export function insertSnapshot(
  * transaction; `finish` clears the mark in one small transaction — from then on the snapshot is complete and
  * sendable. `abandon` deletes what was written. Nothing is ever sent from a half-written snapshot.
  */
-export function beginSnapshot(db: Database, broadcast: NewOutboxBroadcast, batches: readonly NewOutboxBatch[]): void {
-  const { insertPreparing, insertBatch } = statements(db);
+export function beginSnapshot(db: Database, broadcast: NewOutboxBroadcast): void {
+  statements(db).insertPreparing.run(broadcast);
+}
+
+/** More batches of a snapshot begun with beginSnapshot, in one transaction. */
+export function appendSnapshotBatches(db: Database, broadcast: NewOutboxBroadcast, batches: readonly NewOutboxBatch[]): void {
+  const { insertBatch } = statements(db);
   db.transaction(() => {
-    insertPreparing.run(broadcast);
-    for (const batch of batches) insertBatch.run(broadcast.id, batch.batchId, batch.channelAccount, batch.seq, broadcast.createdAt);
+    for (const batch of batches) insertPackedBatch(insertBatch, broadcast, batch);
   }).immediate();
+}
+
+function insertPackedBatch(insert: ReturnType<typeof statements>['insertBatch'], broadcast: NewOutboxBroadcast, batch: NewOutboxBatch): void {
+  const packed = JSON.stringify(batch.members.map((member) => [member.eventId, member.recipientId, member.customerName]));
+  insert.run(broadcast.id, batch.batchId, batch.channelAccount, batch.seq, broadcast.createdAt, packed, batch.members.length);
 }
 
 export function appendSnapshotRecipients(db: Database, broadcast: NewOutboxBroadcast, recipients: readonly NewOutboxRecipient[]): void {
@@ -332,32 +371,21 @@ export function listUnsweptBroadcasts(db: Database): OutboxBroadcastRow[] {
   return statements(db).listUnswept.all();
 }
 
-/**
- * Per channel and state. LINE recipients of a batch in flight are counted in_flight (their rows stay pending until
- * the batch is answered).
- */
+/** Per channel and state: the rows, and the recipients still packed in their LINE batches. */
 export function countRecipientStates(db: Database, broadcastId: string): StateCount[] {
   const s = statements(db);
-  const rows = s.countByState.all(broadcastId);
-  const inFlight = s.countBatchInFlight.get(broadcastId)?.count ?? 0;
-  if (inFlight === 0) return rows;
-  const out: StateCount[] = [];
-  let existing: StateCount | undefined;
-  for (const row of rows) {
-    if (row.channel === 'line' && row.state === 'pending') {
-      if (row.count > inFlight) out.push({ ...row, count: row.count - inFlight });
-    } else if (row.channel === 'line' && row.state === 'in_flight') {
-      existing = { ...row, count: row.count + inFlight };
-      out.push(existing);
-    } else out.push(row);
+  const out = s.countByState.all(broadcastId);
+  for (const packed of s.countPacked.all(broadcastId)) {
+    const row = out.find((candidate) => candidate.channel === 'line' && candidate.state === packed.state);
+    if (row) row.count += packed.count;
+    else out.push({ channel: 'line', state: packed.state, count: packed.count });
   }
-  if (!existing) out.push({ channel: 'line', state: 'in_flight', count: inFlight });
   return out;
 }
 
-/** Pending plus in flight (an index range that is empty once a broadcast is done). */
+/** Pending plus in flight, rows and packed (index ranges that are empty once a broadcast is done). */
 export function countUnfinishedRecipients(db: Database, broadcastId: string): number {
-  return statements(db).countUnfinished.get(broadcastId)?.count ?? 0;
+  return statements(db).countUnfinished.get(broadcastId, broadcastId)?.count ?? 0;
 }
 
 /** started_at and finished_at are only ever set once (coalesce): a resumed broadcast keeps its first start. */
@@ -382,6 +410,7 @@ export interface RecoveryResult {
   whatsappUnknown: number;
   /** LINE batches that were in flight: back to pending, resent with the same retry key. */
   lineBatchesRequeued: number;
+  /** Their recipients. */
   lineRecipientsRequeued: number;
 }
 
@@ -398,11 +427,8 @@ export function recoverInterrupted(db: Database, now: number, include: (broadcas
     const result = db
       .transaction((): RecoveryResult => {
         const whatsappUnknown = s.whatsappInFlightToUnknown.run('interrupted', now, id).changes;
-        // The recipients of LINE batches in flight are pending in their rows already: count them before the batches move.
-        const batchRecipients = s.countBatchInFlight.get(id)?.count ?? 0;
+        const lineRecipientsRequeued = s.countInFlightBatchMembers.get(id)?.count ?? 0;
         const lineBatchesRequeued = s.lineBatchesInFlightToPending.run('interrupted', now, id).changes;
-        // Rows written in flight by an earlier build.
-        const lineRecipientsRequeued = batchRecipients + s.lineRecipientsInFlightToPending.run(now, id).changes;
         return { broadcastId: id, whatsappUnknown, lineBatchesRequeued, lineRecipientsRequeued };
       })
       .immediate();
@@ -424,26 +450,21 @@ export function listPendingBatches(db: Database, broadcastId: string, account?: 
   return account === undefined ? s.allPendingBatches.all(broadcastId) : s.pendingBatches.all(broadcastId, account);
 }
 
+/** The LINE user ids of a batch still packed, in request order ([] once its rows are written). */
 export function listBatchRecipientIds(db: Database, broadcastId: string, batchId: string): string[] {
-  return statements(db).batchRecipientIds.all(broadcastId, batchId).map((row) => row.recipientId);
+  const members = statements(db).batchMembers.get(broadcastId, batchId)?.members;
+  if (members === null || members === undefined) return [];
+  return (JSON.parse(members) as Array<[string, string, string]>).map((member) => member[1]);
 }
 
 /**
- * pending → in_flight for the batch (attempts + 1), BEFORE the request. Its recipient rows stay pending (one small
- * write, not one per recipient): the batch row says they are in flight, and moveBatch moves them straight from
- * pending to the answer. Returns how many recipients the batch holds pending. null when the batch is no longer
- * pending (cancelled, failed by a quota stop).
+ * pending → in_flight for the batch (attempts + 1), BEFORE the request: one row write, its recipients move with it.
+ * Returns how many recipients the batch holds. null when the batch is no longer pending (cancelled, failed by a quota
+ * stop).
  */
 export function markBatchInFlight(db: Database, broadcastId: string, batchId: string, now: number): { recipients: number; attempts: number } | null {
-  const s = statements(db);
-  return db
-    .transaction(() => {
-      const row = s.batchToInFlight.get(now, broadcastId, batchId);
-      if (!row) return null;
-      const recipients = s.countBatchPending.get(broadcastId, batchId)?.count ?? 0;
-      return { recipients, attempts: row.attempts };
-    })
-    .immediate();
+  const row = statements(db).batchToInFlight.get(now, broadcastId, batchId);
+  return row ? { recipients: row.size, attempts: row.attempts } : null;
 }
 
 export interface BatchTransition {
@@ -453,28 +474,46 @@ export interface BatchTransition {
 }
 
 /**
- * Moves a batch and its recipients together, in one transaction. Returns how many recipients moved (0 when the
- * batch was not in `from`: someone else already resolved it). The recipient rows of a batch are pending whether the
- * batch is pending or in flight; back to pending they are left as they are.
+ * Moves a batch and its packed recipients together: one row write. Returns how many recipients moved (0 when the
+ * batch was not in `from`: someone else already resolved it). Answered (accepted or failed), the batch records the
+ * state its recipients end in (`outcome`, with the batch's reason and request id); writePackedRows turns them into
+ * rows later. The recipients' reason is the batch's: a batch and its recipients always carry the same words.
  */
 export function moveBatch(db: Database, broadcastId: string, batchId: string, change: BatchTransition, now: number): number {
+  const outcome = change.recipients.state === 'pending' || change.recipients.state === 'in_flight' ? null : change.recipients.state;
+  const row = statements(db).updateBatch.get(
+    change.batch.state,
+    change.batch.requestId ?? change.recipients.requestId ?? null,
+    outcome === null ? change.batch.reason : change.recipients.reason ?? change.batch.reason,
+    outcome,
+    now,
+    broadcastId,
+    batchId,
+    change.from,
+  );
+  return row?.size ?? 0;
+}
+
+/**
+ * Writes the recipient rows of up to `limit` answered batches of the broadcast (one transaction per batch: rows in,
+ * members out). Returns how many batches it wrote; 0 when none is left.
+ */
+export function writePackedRows(db: Database, broadcastId: string, limit: number): number {
   const s = statements(db);
-  return db
-    .transaction(() => {
-      const moved = s.updateBatch.run(change.batch.state, change.batch.requestId ?? null, change.batch.reason, now, broadcastId, batchId, change.from).changes;
-      if (moved === 0) return 0;
-      if (change.recipients.state === 'pending') return s.countBatchPending.get(broadcastId, batchId)?.count ?? 0;
-      return s.updateBatchRecipients.run(
-        change.recipients.state,
-        change.recipients.reason,
-        change.recipients.requestId ?? null,
-        now,
-        broadcastId,
-        batchId,
-        'pending',
-      ).changes;
-    })
-    .immediate();
+  let written = 0;
+  for (const { batchId } of s.packedAnswered.all(broadcastId, limit)) {
+    db.transaction(() => {
+      s.insertPackedRows.run(broadcastId, batchId);
+      s.clearPacked.run(broadcastId, batchId);
+    }).immediate();
+    written += 1;
+  }
+  return written;
+}
+
+/** Finished broadcasts with answered batches whose rows are not written yet. */
+export function listPackedFinishedBroadcasts(db: Database): string[] {
+  return statements(db).listPackedFinished.all().map((row) => row.id);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -5,9 +5,14 @@ import type { BroadcastStateName, RecipientStateName } from './outbox';
 import { statementsFor } from './statements';
 
 /**
- * The sent history and the referral report over migrations 1, 4 and 5: reads of broadcasts and their recipients, and
- * broadcast_totals (a finished broadcast's counters per channel, so neither the list nor the report visits a million
- * recipient rows). Every query is meant to use an index; test/unit/reports/plans.test.ts holds them to it.
+ * The sent history and the referral report over migrations 1, 4, 5 and 6: reads of broadcasts and their recipients,
+ * and broadcast_totals (a finished broadcast's counters per channel, so neither the list nor the report visits a
+ * million recipient rows). Every query is meant to use an index; test/unit/reports/plans.test.ts holds them to it.
+ *
+ * Since migration 6 a LINE recipient of a multicast batch is in exactly one of two places: a broadcast_recipients
+ * row, or packed in its batch (broadcast_batches.members, read as rows through the view broadcast_members) until the
+ * engine writes its row. Every read here sees both. A broadcast with no packed batch (every finished broadcast, in
+ * the end) keeps its row-only statements and their plans: one probe of broadcast_batches_packed decides.
  */
 
 export const FINAL_STATES: readonly BroadcastStateName[] = ['completed', 'completed_with_failures', 'cancelled', 'expired'];
@@ -77,6 +82,23 @@ export interface RecipientListRow {
   messageId: string | null;
 }
 
+/** How many of a broadcast's recipients of one channel are in one state. */
+export interface ChannelStateCount {
+  channel: Channel;
+  state: RecipientStateName;
+  count: number;
+}
+
+/**
+ * A stretch of a recipient list in the page order: the rows in one state (batchId null), or the members of one packed
+ * batch (all in the batch's state), with how many of them match the filter.
+ */
+export interface RecipientSegment {
+  state: RecipientStateName;
+  batchId: string | null;
+  count: number;
+}
+
 /** A broadcast in a report's range, with one channel's totals (all null: no totals yet, count it live). */
 export interface ReportSourceRow {
   id: string;
@@ -110,12 +132,23 @@ const FINAL_LIST = FINAL_STATES.map((state) => `'${state}'`).join(', ');
 const FOLD_FUNCTION = 'omo_search_fold';
 
 /**
+ * The state a packed batch's members are in, without expanding its JSON: the batch's outcome once it is answered or
+ * settled, else its own pending or in_flight (what the view broadcast_members says of each member).
+ */
+const PACKED_STATE = 'coalesce(outcome, state)';
+
+/**
  * A recipient `r` of a broadcast is covered when a retry of that broadcast (broadcasts.origin_id) has the same event
- * accepted, on its way (pending, in flight) or unknown: retrying again would send it twice.
+ * accepted, on its way (pending, in flight) or unknown: retrying again would send it twice. The retry's recipient may
+ * be a row (looked up by key for each candidate) or still packed in its LINE batch — pending, in flight, or answered
+ * and not yet written as a row. The packed ones are gathered ONCE per statement (a subquery on the origin's id, which
+ * the statement binds as @id and compares with r.broadcast_id), never by expanding the retries' batches per candidate.
  */
 export const NOT_COVERED = `NOT EXISTS (SELECT 1 FROM broadcasts c JOIN broadcast_recipients cr
       ON cr.broadcast_id = c.id AND cr.event_id = r.event_id
-    WHERE c.origin_id = r.broadcast_id AND cr.state IN ('accepted', 'pending', 'in_flight', 'unknown'))`;
+    WHERE c.origin_id = r.broadcast_id AND cr.state IN ('accepted', 'pending', 'in_flight', 'unknown'))
+  AND r.event_id NOT IN (SELECT cm.event_id FROM broadcasts c CROSS JOIN broadcast_members cm ON cm.broadcast_id = c.id
+    WHERE c.origin_id = @id AND cm.state IN ('accepted', 'pending', 'in_flight', 'unknown'))`;
 
 /** The fixed statements' SQL, exported so tests can EXPLAIN QUERY PLAN exactly what runs. */
 export const REPORTS_SQL = {
@@ -128,13 +161,32 @@ export const REPORTS_SQL = {
   insertTotals: `INSERT INTO broadcast_totals (broadcast_id, channel, recipients, accepted, failed, skipped, unknown,
       official_links, other_links)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  retryableFailed: `SELECT count(*) AS count FROM broadcast_recipients r JOIN events e ON e.id = r.event_id
-    WHERE r.broadcast_id = ? AND r.state = 'failed' AND e.status = 'in_progress' AND ${NOT_COVERED}`,
-  uncoveredUnknown: `SELECT count(*) AS count FROM broadcast_recipients r
-    WHERE r.broadcast_id = ? AND r.state = 'unknown' AND ${NOT_COVERED}`,
+  // Rows and packed members (CROSS JOIN: from the batches to the events by key, never the other way round).
+  retryableFailed: `SELECT
+      (SELECT count(*) FROM broadcast_recipients r JOIN events e ON e.id = r.event_id
+        WHERE r.broadcast_id = @id AND r.state = 'failed' AND e.status = 'in_progress' AND ${NOT_COVERED})
+    + (SELECT count(*) FROM broadcast_members r CROSS JOIN events e ON e.id = r.event_id
+        WHERE r.broadcast_id = @id AND r.state = 'failed' AND e.status = 'in_progress' AND ${NOT_COVERED}) AS count`,
+  uncoveredUnknown: `SELECT
+      (SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = @id AND r.state = 'unknown' AND ${NOT_COVERED})
+    + (SELECT count(*) FROM broadcast_members r WHERE r.broadcast_id = @id AND r.state = 'unknown' AND ${NOT_COVERED}) AS count`,
+  // An account may come twice (rows, then packed LINE members): the caller adds them up.
   acceptedByAccount: `SELECT channel_account AS account, count(*) AS count FROM broadcast_recipients
-    WHERE broadcast_id = ? AND channel = ? AND state = 'accepted' GROUP BY channel_account`,
+      WHERE broadcast_id = @id AND channel = @channel AND state = 'accepted' GROUP BY channel_account
+    UNION ALL
+    SELECT channel_account, sum(size) FROM broadcast_batches
+      WHERE broadcast_id = @id AND members IS NOT NULL AND @channel = 'line' AND ${PACKED_STATE} = 'accepted'
+      GROUP BY channel_account`,
+  /** Per channel and state; a (line, state) pair may come twice (rows, then packed members): the caller adds them up. */
+  countByChannelState: `SELECT channel, state, count(*) AS count FROM broadcast_recipients WHERE broadcast_id = @id
+      GROUP BY channel, state
+    UNION ALL
+    SELECT 'line', ${PACKED_STATE}, sum(size) FROM broadcast_batches WHERE broadcast_id = @id AND members IS NOT NULL
+      GROUP BY 2`,
+  hasPacked: `SELECT EXISTS (SELECT 1 FROM broadcast_batches WHERE broadcast_id = ? AND members IS NOT NULL) AS packed`,
+  /** A broadcast with no packed batch: every recipient is a row, in the page order. */
   allRecipients: `SELECT ${RECIPIENT_COLUMNS} FROM broadcast_recipients WHERE broadcast_id = ? ORDER BY state, rowid`,
+  stateAndContent: 'SELECT state, content FROM broadcasts WHERE id = ?',
   reportSource: `SELECT b.id, ${REPORT_TIME} AS at, b.created_by AS createdBy,
       json_extract(b.content, '$.senderId') AS senderId, json_extract(b.content, '$.senderName') AS senderName,
       t.channel, t.accepted, t.official_links AS officialLinks, t.other_links AS otherLinks
@@ -158,10 +210,13 @@ const statements = statementsFor((db: Database) => {
     totals: db.prepare<[string], TotalsRow>(sql.totals),
     deleteTotals: db.prepare<[string]>(sql.deleteTotals),
     insertTotals: db.prepare<[string, Channel, number, number, number, number, number, number, number]>(sql.insertTotals),
-    retryableFailed: db.prepare<[string], { count: number }>(sql.retryableFailed),
-    uncoveredUnknown: db.prepare<[string], { count: number }>(sql.uncoveredUnknown),
-    acceptedByAccount: db.prepare<[string, Channel], { account: string; count: number }>(sql.acceptedByAccount),
+    retryableFailed: db.prepare<{ id: string }, { count: number }>(sql.retryableFailed),
+    uncoveredUnknown: db.prepare<{ id: string }, { count: number }>(sql.uncoveredUnknown),
+    acceptedByAccount: db.prepare<{ id: string; channel: Channel }, { account: string; count: number }>(sql.acceptedByAccount),
+    countByChannelState: db.prepare<{ id: string }, ChannelStateCount>(sql.countByChannelState),
+    hasPacked: db.prepare<[string], { packed: 0 | 1 }>(sql.hasPacked),
     allRecipients: db.prepare<[string], RecipientListRow>(sql.allRecipients),
+    stateAndContent: db.prepare<[string], { state: BroadcastStateName; content: string }>(sql.stateAndContent),
     reportSource: db.prepare<{ from: number; to: number; unreportedOnly: 0 | 1 }, ReportSourceRow>(sql.reportSource),
     finalWithoutTotals: db.prepare<[], { id: string }>(sql.finalWithoutTotals),
     /** Statements whose WHERE depends on the filters given, compiled once per shape. */
@@ -209,7 +264,8 @@ export function foldForSearch(text: string): { needle: string; fold: 'lower' | t
 /**
  * One page of the history, newest first (created_at DESC, id DESC), after the keyset `after`. Walks
  * broadcasts_by_created_at (or broadcasts_by_state for a state filter); totals by their primary key; recipients only
- * through broadcast_recipients_by_channel_state for a channel filter on a broadcast without totals.
+ * through broadcast_recipients_by_channel_state (and, for LINE, broadcast_batches_packed) for a channel filter on a
+ * broadcast without totals.
  */
 export function listHistory(db: Database, filter: HistoryFilter): HistoryRow[] {
   const { sql, params } = historySql(filter);
@@ -236,10 +292,15 @@ export function historySql(filter: HistoryFilter): BoundSql {
     where.push(names.length === 0 ? '0' : `b.state IN (${names.join(', ')})`);
   }
   if (filter.channel !== undefined) {
-    // Final broadcasts answer from their totals; the rest (active, or final before recordTotals) from one index probe.
+    // Final broadcasts answer from their totals; the rest (active, or final before recordTotals) from one index probe,
+    // plus, for LINE, one of broadcast_batches_packed: their LINE recipients may all still be packed in batches.
+    const packed =
+      filter.channel === 'line'
+        ? '\n          OR EXISTS (SELECT 1 FROM broadcast_batches p WHERE p.broadcast_id = b.id AND p.members IS NOT NULL AND p.size > 0)'
+        : '';
     where.push(`(EXISTS (SELECT 1 FROM broadcast_totals t WHERE t.broadcast_id = b.id AND t.channel = @channel AND t.recipients > 0)
       OR (NOT EXISTS (SELECT 1 FROM broadcast_totals t WHERE t.broadcast_id = b.id)
-        AND EXISTS (SELECT 1 FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.channel = @channel)))`);
+        AND (EXISTS (SELECT 1 FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.channel = @channel)${packed})))`);
     params.channel = filter.channel;
   }
   if (filter.search !== undefined && filter.search !== '') {
@@ -325,16 +386,21 @@ function recipientWhere(filter: RecipientFilter): { where: string; params: Recor
   return { where: where.join(' AND '), params };
 }
 
-/**
- * A page of recipients ordered by (state, rowid): the order broadcast_recipients_by_state and, with a channel,
- * broadcast_recipients_by_channel_state already hold, so no filter needs a sort and a deep OFFSET only steps through
- * index entries. Within a state, rows keep the snapshot's order.
- */
-export function listRecipientPage(db: Database, filter: RecipientFilter, page: { offset: number; limit: number }): RecipientListRow[] {
-  const { sql, params } = recipientPageSql(filter, page);
-  return dynamicStatement(db, sql).all(params) as RecipientListRow[];
+/** Whether any recipient of the broadcast is still packed in its LINE batch (one probe of broadcast_batches_packed). */
+export function hasPackedMembers(db: Database, broadcastId: string): boolean {
+  return statements(db).hasPacked.get(broadcastId)?.packed === 1;
 }
 
+/** Packed members are LINE recipients only: a WhatsApp filter never needs them. */
+function readsPacked(db: Database, filter: RecipientFilter): boolean {
+  return filter.channel !== 'whatsapp' && hasPackedMembers(db, filter.broadcastId);
+}
+
+/**
+ * A page of rows ordered by (state, rowid): the order broadcast_recipients_by_state and, with a channel,
+ * broadcast_recipients_by_channel_state already hold, so no filter needs a sort and a deep OFFSET only steps through
+ * index entries. Within a state, rows keep the snapshot's order. Rows only: see readRecipientPage.
+ */
 export function recipientPageSql(filter: RecipientFilter, page: { offset: number; limit: number }): BoundSql {
   const { where, params } = recipientWhere(filter);
   return {
@@ -343,37 +409,176 @@ export function recipientPageSql(filter: RecipientFilter, page: { offset: number
   };
 }
 
-export function countRecipients(db: Database, filter: RecipientFilter): number {
-  const { sql, params } = recipientCountSql(filter);
-  return (dynamicStatement(db, sql).get(params) as { count: number }).count;
-}
-
+/** How many rows match (a covering index range without a search). Rows only: see readRecipientPage. */
 export function recipientCountSql(filter: RecipientFilter): BoundSql {
   const { where, params } = recipientWhere(filter);
   return { sql: `SELECT count(*) AS count FROM broadcast_recipients WHERE ${where}`, params };
 }
 
-/** Every recipient of the broadcast, in the page order, one at a time (the CSV export of 100,000 rows). */
-export function iterateAllRecipients(db: Database, broadcastId: string): IterableIterator<RecipientListRow> {
-  return statements(db).allRecipients.iterate(broadcastId);
+/**
+ * The segments of a broadcast with packed batches, as two statements: the matching rows per state (a covering index
+ * range, already in state order), and the packed batches in seq order (broadcast_batches_packed) with how many of
+ * their members match — their size, unless a search has to read the names out of the JSON.
+ */
+export function recipientSegmentsSql(filter: RecipientFilter): { rows: BoundSql; packed: BoundSql } {
+  const { where, params } = recipientWhere(filter);
+  const rows = { sql: `SELECT state, count(*) AS count FROM broadcast_recipients WHERE ${where} GROUP BY state`, params };
+  if (filter.search !== undefined && filter.search !== '') {
+    // batch_id and state are the batch's own, the same for every member of the group.
+    return {
+      rows,
+      packed: { sql: `SELECT batch_id AS batchId, state, count(*) AS count FROM broadcast_members WHERE ${where} GROUP BY seq ORDER BY seq`, params },
+    };
+  }
+  const packedWhere = ['broadcast_id = @id', 'members IS NOT NULL'];
+  const packedParams: Record<string, string | number> = { id: filter.broadcastId };
+  if (filter.state !== undefined) {
+    packedWhere.push(`${PACKED_STATE} = @state`);
+    packedParams.state = filter.state;
+  }
+  return {
+    rows,
+    packed: {
+      sql: `SELECT batch_id AS batchId, ${PACKED_STATE} AS state, size AS count FROM broadcast_batches
+        WHERE ${packedWhere.join(' AND ')} ORDER BY seq`,
+      params: packedParams,
+    },
+  };
+}
+
+/** A page of one packed batch's matching members, in request order (by its primary key; at most 500 to sort). */
+export function packedPageSql(filter: RecipientFilter, batchId: string, page: { offset: number; limit: number }): BoundSql {
+  const { where, params } = recipientWhere(filter);
+  return {
+    sql: `SELECT ${RECIPIENT_COLUMNS} FROM broadcast_members WHERE ${where} AND batch_id = @batch ORDER BY position LIMIT @limit OFFSET @offset`,
+    params: { ...params, batch: batchId, limit: page.limit, offset: page.offset },
+  };
 }
 
 /**
- * Failed recipients whose events are still 處理中 in the cache and that no retry of this broadcast has reached or is
- * reaching: what "retry failed" would send to.
+ * The order of the recipient list as segments: state by state (accepted, failed, in_flight, pending, skipped,
+ * unknown), the rows first (by rowid), then each packed batch in that state (by seq, its members by position). The
+ * engine writes an answered batch's rows in request order, after every row it wrote before, and batches are answered
+ * in about their seq order: a member keeps its place when it turns from packed into a row.
+ */
+export function recipientSegments(db: Database, filter: RecipientFilter): RecipientSegment[] {
+  const { rows, packed } = recipientSegmentsSql(filter);
+  const byState = new Map<RecipientStateName, RecipientSegment[]>();
+  const add = (segment: RecipientSegment): void => {
+    const list = byState.get(segment.state);
+    if (list === undefined) byState.set(segment.state, [segment]);
+    else list.push(segment);
+  };
+  for (const row of dynamicStatement(db, rows.sql).all(rows.params) as Array<{ state: RecipientStateName; count: number }>) {
+    add({ state: row.state, batchId: null, count: row.count });
+  }
+  if (filter.channel !== 'whatsapp') {
+    for (const batch of dynamicStatement(db, packed.sql).all(packed.params) as Array<{ batchId: string; state: RecipientStateName; count: number }>) {
+      add({ state: batch.state, batchId: batch.batchId, count: batch.count });
+    }
+  }
+  // SQLite's BINARY order of the state names (ASCII), the order of the row-only pages.
+  return [...byState.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).flatMap((state) => byState.get(state) ?? []);
+}
+
+function segmentSql(filter: RecipientFilter, segment: RecipientSegment, page: { offset: number; limit: number }): BoundSql {
+  return segment.batchId === null
+    ? recipientPageSql({ ...filter, state: segment.state }, page)
+    : packedPageSql(filter, segment.batchId, page);
+}
+
+export interface RecipientPage {
+  rows: RecipientListRow[];
+  /** How many recipients match the filter. */
+  total: number;
+}
+
+/**
+ * A page of the recipients matching `filter` and how many match: one statement each for a broadcast whose recipients
+ * are all rows; otherwise the segments are counted (rows per state, batches by their size) and only the ones the page
+ * overlaps are read, so a deep page of a 100,000-recipient broadcast still sending expands at most a few batches.
+ */
+export function readRecipientPage(db: Database, filter: RecipientFilter, page: { offset: number; limit: number }): RecipientPage {
+  if (!readsPacked(db, filter)) {
+    const rows = recipientPageSql(filter, page);
+    const count = recipientCountSql(filter);
+    return {
+      rows: dynamicStatement(db, rows.sql).all(rows.params) as RecipientListRow[],
+      total: (dynamicStatement(db, count.sql).get(count.params) as { count: number }).count,
+    };
+  }
+  const segments = recipientSegments(db, filter);
+  const rows: RecipientListRow[] = [];
+  let skip = page.offset;
+  for (const segment of segments) {
+    const wanted = page.limit - rows.length;
+    if (wanted <= 0) break;
+    if (skip >= segment.count) {
+      skip -= segment.count;
+      continue;
+    }
+    const bound = segmentSql(filter, segment, { offset: skip, limit: Math.min(wanted, segment.count - skip) });
+    rows.push(...(dynamicStatement(db, bound.sql).all(bound.params) as RecipientListRow[]));
+    skip = 0;
+  }
+  return { rows, total: segments.reduce((sum, segment) => sum + segment.count, 0) };
+}
+
+/** Every recipient of the broadcast, in the page order, one at a time (the CSV export of 100,000 rows). */
+export function iterateAllRecipients(db: Database, broadcastId: string): IterableIterator<RecipientListRow> {
+  if (!hasPackedMembers(db, broadcastId)) return statements(db).allRecipients.iterate(broadcastId);
+  return iterateSegments(db, { broadcastId });
+}
+
+function* iterateSegments(db: Database, filter: RecipientFilter): Generator<RecipientListRow, void, undefined> {
+  for (const segment of recipientSegments(db, filter)) {
+    if (segment.count === 0) continue;
+    const bound = segmentSql(filter, segment, { offset: 0, limit: -1 });
+    yield* dynamicStatement(db, bound.sql).iterate(bound.params) as IterableIterator<RecipientListRow>;
+  }
+}
+
+/**
+ * A broadcast's recipients per channel and state: rows through the covering index broadcast_recipients_by_channel_state
+ * plus the packed batches' sizes (no JSON read). Pairs are summed, and every pair present has a count above 0.
+ */
+export function countByChannelState(db: Database, broadcastId: string): ChannelStateCount[] {
+  const sums = new Map<string, ChannelStateCount>();
+  for (const row of statements(db).countByChannelState.all({ id: broadcastId })) {
+    if (row.count <= 0) continue;
+    const key = `${row.channel}\u0000${row.state}`;
+    const sum = sums.get(key);
+    if (sum === undefined) sums.set(key, { ...row });
+    else sum.count += row.count;
+  }
+  return [...sums.values()];
+}
+
+/** The state and the content snapshot (JSON text) of a broadcast, for its totals. */
+export function getStateAndContent(db: Database, id: string): { state: BroadcastStateName; content: string } | undefined {
+  return statements(db).stateAndContent.get(id);
+}
+
+/**
+ * Failed recipients (rows, and packed members whose batch failed) whose events are still 處理中 in the cache and
+ * that no retry of this broadcast has reached or is reaching: what "retry failed" would send to.
  */
 export function countRetryableFailed(db: Database, broadcastId: string): number {
-  return statements(db).retryableFailed.get(broadcastId)?.count ?? 0;
+  return statements(db).retryableFailed.get({ id: broadcastId })?.count ?? 0;
 }
 
-/** Unknown recipients that no resend of this broadcast has reached or is reaching. */
+/** Unknown recipients (rows and packed members) that no resend of this broadcast has reached or is reaching. */
 export function countUncoveredUnknown(db: Database, broadcastId: string): number {
-  return statements(db).uncoveredUnknown.get(broadcastId)?.count ?? 0;
+  return statements(db).uncoveredUnknown.get({ id: broadcastId })?.count ?? 0;
 }
 
-/** Accepted recipients of one channel per channel account (WhatsApp: per number, whose links differ). */
+/** Accepted recipients of one channel per channel account (WhatsApp: per number, whose links differ), packed ones included. */
 export function countAcceptedByAccount(db: Database, broadcastId: string, channel: Channel): Map<string, number> {
-  return new Map(statements(db).acceptedByAccount.all(broadcastId, channel).map((row) => [row.account, row.count]));
+  const counts = new Map<string, number>();
+  for (const row of statements(db).acceptedByAccount.all({ id: broadcastId, channel })) {
+    counts.set(row.account, (counts.get(row.account) ?? 0) + row.count);
+  }
+  return counts;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -173,6 +173,42 @@ describe('發送紀錄 and 報表 after a send', () => {
     expect(offline.totals.messages - before.totals.messages).toBe(10);
   });
 
+  it('shows every recipient exactly once while its LINE multicast is in flight, and once it is answered', async () => {
+    const { app, line } = await signedIn('sales@demo');
+    // Each multicast (one per LINE channel of the selection) is held for a while before its answer.
+    await fetch(`${sandbox.origin}/_sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ route: 'line.multicast', kind: 'latency', ms: 1500, count: 2 }),
+    });
+    const selection = line.slice(40, 52);
+    const started = await send(app, selection);
+    await waitFor(async () => value<BroadcastProgress>(await app.dispatch('broadcast.get', { id: started.id })).counts.inFlight > 0, 'a multicast in flight');
+
+    const expectEveryoneOnce = async (states: readonly string[]): Promise<void> => {
+      const page = value<RecipientsPage>(await app.dispatch('history.recipients', { id: started.id, offset: 0, limit: 500 }));
+      expect(page.total).toBe(selection.length);
+      expect(page.rows.map((row) => row.eventId).sort()).toEqual([...selection].sort());
+      for (const row of page.rows) expect(states).toContain(row.state);
+      // Paged in threes, the same list.
+      const paged: string[] = [];
+      for (let offset = 0; offset < selection.length; offset += 3) {
+        paged.push(...value<RecipientsPage>(await app.dispatch('history.recipients', { id: started.id, offset, limit: 3 })).rows.map((row) => row.eventId));
+      }
+      expect(paged).toEqual(page.rows.map((row) => row.eventId));
+      const csv = parseCsv(value<ExportedCsv>(await app.dispatch('history.export', { id: started.id })).csv.slice(1));
+      expect(csv.slice(1).map((row) => row[9]).sort()).toEqual([...selection].sort());
+    };
+    await expectEveryoneOnce(['pending', 'in_flight', 'accepted']);
+    const sending = value<BroadcastDetail>(await app.dispatch('history.get', { id: started.id }));
+    expect(sending.item.total).toBe(selection.length);
+
+    await finished(app, started.id);
+    await expectEveryoneOnce(['accepted']);
+    const detail = value<BroadcastDetail>(await app.dispatch('history.get', { id: started.id }));
+    expect(detail.item).toMatchObject({ total: selection.length, counts: { accepted: selection.length } });
+  });
+
   it('retries failed recipients as a new broadcast linked to the original', async () => {
     const { app, line } = await signedIn('sales@demo');
     await fetch(`${sandbox.origin}/_sandbox/faults`, {

@@ -121,11 +121,28 @@ function existingBroadcast(dataDir: string, mode: Mode): string | null {
   const db = new BetterSqlite3(path.join(dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
   try {
     const row = db
-      .prepare<[string], { id: string }>(
-        `SELECT b.id FROM broadcasts b WHERE EXISTS (SELECT 1 FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.channel = ?)`,
+      .prepare<{ mode: string }, { id: string }>(
+        // LINE recipients may all be packed in their batches (store/outbox.ts).
+        `SELECT b.id FROM broadcasts b WHERE EXISTS (SELECT 1 FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.channel = @mode)
+           OR (@mode = 'line' AND EXISTS (SELECT 1 FROM broadcast_batches t WHERE t.broadcast_id = b.id))`,
       )
-      .get(mode);
+      .get({ mode });
     return row?.id ?? null;
+  } finally {
+    db.close();
+  }
+}
+
+/** Resolves once no batch of the broadcast holds packed recipients any more (throws after 20 s). */
+async function rowsWritten(dataDir: string, broadcastId: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  const db = new BetterSqlite3(path.join(dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
+  try {
+    const packed = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM broadcast_batches WHERE broadcast_id = ? AND members IS NOT NULL');
+    while ((packed.get(broadcastId)?.n ?? 0) > 0) {
+      if (Date.now() > deadline) throw new Error('the rows of answered batches were not written within 20 s');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   } finally {
     db.close();
   }
@@ -177,6 +194,8 @@ async function main(): Promise<void> {
   for (;;) {
     const progress = value<BroadcastProgress>(await app.dispatch('broadcast.get', { id }));
     if (FINAL_BROADCAST_STATES.includes(progress.state) && progress.counts.inFlight === 0) {
+      // The engine writes the rows of answered LINE batches after the end: wait for that (a kill may cut it too).
+      await rowsWritten(dataDir, id);
       say({ type: 'final', progress });
       break;
     }

@@ -189,26 +189,26 @@ function recipientRows(dir: string, broadcastId: string): RecipientRow[] {
   const db = openReadOnly(dir);
   try {
     return db
-      .prepare<[string], RecipientRow>(
-        // A LINE batch in flight carries the state of its recipients, whose rows stay pending until its answer.
-        `SELECT channel, recipient_id AS recipientId,
-           CASE WHEN r.state = 'pending' AND EXISTS (SELECT 1 FROM broadcast_batches t WHERE t.broadcast_id = r.broadcast_id
-             AND t.batch_id = r.batch_id AND t.state = 'in_flight') THEN 'in_flight' ELSE r.state END AS state,
-           reason, batch_id AS batchId, message_id AS messageId
-         FROM broadcast_recipients r WHERE broadcast_id = ?`,
+      .prepare<{ id: string }, RecipientRow>(
+        // Rows, and the LINE recipients still packed in their batches (in the batch's state, then its outcome).
+        `SELECT channel, recipient_id AS recipientId, state, reason, batch_id AS batchId, message_id AS messageId
+         FROM broadcast_recipients WHERE broadcast_id = @id
+         UNION ALL
+         SELECT channel, recipient_id, state, reason, batch_id, message_id FROM broadcast_members WHERE broadcast_id = @id`,
       )
-      .all(broadcastId);
+      .all({ id: broadcastId });
   } finally {
     db.close();
   }
 }
 
-function batchRows(dir: string, broadcastId: string): Array<{ batchId: string; state: string; attempts: number; reason: string | null }> {
+function batchRows(dir: string, broadcastId: string): Array<{ batchId: string; state: string; attempts: number; reason: string | null; written: number }> {
   const db = openReadOnly(dir);
   try {
     return db
-      .prepare<[string], { batchId: string; state: string; attempts: number; reason: string | null }>(
-        'SELECT batch_id AS batchId, state, attempts, reason FROM broadcast_batches WHERE broadcast_id = ? ORDER BY seq',
+      .prepare<[string], { batchId: string; state: string; attempts: number; reason: string | null; written: number }>(
+        // written: the recipients are rows (1), or still packed in the batch (0).
+        'SELECT batch_id AS batchId, state, attempts, reason, members IS NULL AS written FROM broadcast_batches WHERE broadcast_id = ? ORDER BY seq',
       )
       .all(broadcastId);
   } finally {
@@ -241,6 +241,13 @@ function expectStateAtKill(dir: string, broadcastId: string, run: Run): void {
     const expected = point === 'line.batch.in_flight' ? 'in_flight' : detail.outcome === 'accepted' ? 'accepted' : 'pending';
     expect(batch?.state).toBe(expected);
     expect(new Set(rows.filter((row) => row.batchId === detail.batchId).map((row) => row.state))).toEqual(new Set([expected]));
+  } else if (point === 'line.rows.written') {
+    // Killed while writing the rows of a completed broadcast: each batch is rows or packed, never both or neither.
+    const batches = batchRows(dir, broadcastId);
+    expect(batches.filter((batch) => batch.written === 1).length).toBeGreaterThanOrEqual(frozen.n);
+    expect(batches.some((batch) => batch.written === 0)).toBe(true);
+    expect(rows.every((row) => row.state === 'accepted')).toBe(true);
+    expect(new Set(rows.map((row) => row.recipientId)).size).toBe(rows.length);
   } else if (point === 'whatsapp.in_flight' || point === 'whatsapp.answered') {
     const row = rows.find((candidate) => candidate.recipientId === detail.recipientId);
     expect(row?.state).toBe(point === 'whatsapp.in_flight' ? 'in_flight' : detail.outcome);
@@ -330,6 +337,8 @@ describe('the send engine survives SIGKILL at every step, with the sandbox as th
         { freeze: { point: 'line.batch.answered', nth: 1 } },
         { cut: 1, ledger: 1 },
         { freeze: { point: 'line.batch.in_flight', nth: 1 } },
+        // The broadcast completes in this life; it is killed while writing the answered batches' rows.
+        { freeze: { point: 'line.rows.written', nth: 3 } },
       ];
       const outcome = await crashThrough(temp.dir, 'line', plan);
       console.info(`LINE crash runs: ${summary(outcome)}`);
@@ -342,6 +351,9 @@ describe('the send engine survives SIGKILL at every step, with the sandbox as th
       expect(rows.every((row) => row.channel === 'line' && row.state === 'accepted')).toBe(true);
       const batches = batchRows(temp.dir, outcome.broadcastId);
       expect(batches.every((batch) => batch.state === 'accepted')).toBe(true);
+      // Every recipient is a row by now (the last life waited for the writing a kill had cut).
+      expect(batches.every((batch) => batch.written === 1)).toBe(true);
+      expect(outcome.kills.some((run) => run.lines.some((line) => line.type === 'frozen' && line.point === 'line.rows.written'))).toBe(true);
 
       // The witness: this broadcast's requests (by their retry keys) carried every recipient exactly once.
       const keys = new Set(batches.map((batch) => batch.batchId));

@@ -304,12 +304,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     rows: (id) =>
       db
-        .prepare<[string], RecipientRowView>(
+        .prepare<{ id: string }, RecipientRowView>(
+          // Rows, and the LINE recipients still packed in their batches (store/outbox.ts): each recipient once.
           `SELECT event_id AS eventId, channel, recipient_id AS recipientId, customer_name AS customerName, state, reason,
              batch_id AS batchId, request_id AS requestId, message_id AS messageId
-           FROM broadcast_recipients WHERE broadcast_id = ? ORDER BY event_id`,
+           FROM broadcast_recipients WHERE broadcast_id = @id
+           UNION ALL
+           SELECT event_id, channel, recipient_id, customer_name, state, reason, batch_id, request_id, message_id
+           FROM broadcast_members WHERE broadcast_id = @id
+           ORDER BY eventId`,
         )
-        .all(id),
+        .all({ id }),
     batches: (id) =>
       db
         .prepare<[string], { batchId: string; state: string; attempts: number; requestId: string | null; reason: string | null }>(

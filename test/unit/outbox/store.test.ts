@@ -10,6 +10,7 @@ import {
   insertSnapshot,
   listActiveBroadcasts,
   listBatchRecipientIds,
+  listPackedFinishedBroadcasts,
   listPendingBatches,
   listPendingLineAccounts,
   listPendingWhatsApp,
@@ -22,6 +23,7 @@ import {
   setBroadcastState,
   sweepPendingOfAccount,
   sweepPendingRecipients,
+  writePackedRows,
 } from '../../../main/store/outbox';
 import { makeTempDir } from '../../helpers/tmp';
 
@@ -57,19 +59,26 @@ function wa(i: number): NewOutboxRecipient {
   return { eventId: `evt-w${i}`, channel: 'whatsapp', channelAccount: '100000000000001', recipientId: `8869${String(i).padStart(8, '0')}`, customerName: `W${i}`, state: 'pending', reason: null, batchId: null };
 }
 
-/** b1: 3 LINE in batch A, 2 in batch B, 1 skipped; 4 WhatsApp. */
+function member(i: number): { eventId: string; recipientId: string; customerName: string } {
+  const r = line(i, null);
+  return { eventId: r.eventId, recipientId: r.recipientId, customerName: r.customerName };
+}
+
+/** b1: 3 LINE packed in batch A, 2 in batch B, 1 skipped (a row); 4 WhatsApp (rows). */
 function seed(database: Database, id = 'b1'): void {
   insertSnapshot(
     database,
     { id, createdBy: 'u-sales', draftId: 'd1', kind: 'original', originId: null, content: '{"version":1}', imageSha256: null, createdAt: T0, expiresAt: T0 + 86_400_000 },
-    [line(1, KEY_A), line(2, KEY_A), line(3, KEY_A), line(4, KEY_B), line(5, KEY_B), line(6, null, 'skipped'), wa(1), wa(2), wa(3), wa(4)].map((r) =>
-      id === 'b1' ? r : { ...r, batchId: r.batchId === null ? null : r.batchId.replace(/^1|^2/, '3') },
-    ),
+    [line(6, null, 'skipped'), wa(1), wa(2), wa(3), wa(4)],
     [
-      { batchId: id === 'b1' ? KEY_A : KEY_A.replace(/^1/, '3'), channelAccount: '1600000001', seq: 1 },
-      { batchId: id === 'b1' ? KEY_B : KEY_B.replace(/^2/, '3'), channelAccount: '1600000001', seq: 2 },
+      { batchId: id === 'b1' ? KEY_A : KEY_A.replace(/^1/, '3'), channelAccount: '1600000001', seq: 1, members: [member(1), member(2), member(3)] },
+      { batchId: id === 'b1' ? KEY_B : KEY_B.replace(/^2/, '3'), channelAccount: '1600000001', seq: 2, members: [member(4), member(5)] },
     ],
   );
+}
+
+function rowCount(database: Database, id = 'b1'): number {
+  return database.prepare<[string], { n: number }>('SELECT count(*) AS n FROM broadcast_recipients WHERE broadcast_id = ?').get(id)!.n;
 }
 
 function counts(database: Database, id = 'b1'): Record<string, number> {
@@ -77,9 +86,11 @@ function counts(database: Database, id = 'b1'): Record<string, number> {
 }
 
 describe('store/outbox', () => {
-  it('writes the snapshot (broadcast, recipients, batches with their keys) in one transaction, or nothing', () => {
+  it('writes the snapshot (broadcast, recipients, batches with their keys and packed recipients) in one transaction, or nothing', () => {
     const database = open();
     seed(database);
+    // Rows only for the recipients outside a batch; the five LINE recipients travel in their two batches.
+    expect(rowCount(database)).toBe(5);
     expect(getOutboxBroadcast(database, 'b1')).toMatchObject({ state: 'queued', draftId: 'd1', note: null, startedAt: null });
     expect(counts(database)).toEqual({ 'line.pending': 5, 'line.skipped': 1, 'whatsapp.pending': 4 });
     expect(listPendingBatches(database, 'b1', '1600000001').map((b) => b.batchId)).toEqual([KEY_A, KEY_B]);
@@ -91,8 +102,8 @@ describe('store/outbox', () => {
       insertSnapshot(
         database,
         { id: 'b2', createdBy: 'u', draftId: null, kind: 'original', originId: null, content: '{}', imageSha256: null, createdAt: T0, expiresAt: T0 + 1 },
-        [line(1, KEY_A)],
-        [{ batchId: 'short', channelAccount: 'x', seq: 1 }],
+        [wa(1)],
+        [{ batchId: 'short', channelAccount: 'x', seq: 1, members: [member(1)] }],
       ),
     ).toThrow();
     expect(getOutboxBroadcast(database, 'b2')).toBeUndefined();
@@ -122,6 +133,59 @@ describe('store/outbox', () => {
     // A late duplicate write (the old attempt's answer) changes nothing.
     expect(moveBatch(database, 'b1', KEY_A, { from: 'in_flight', batch: { state: 'failed', reason: 'x' }, recipients: { state: 'failed', reason: 'x' } }, T0 + 6)).toBe(0);
     expect(counts(database)['line.accepted']).toBe(3);
+    expect(counts(database)).toEqual({ 'line.accepted': 3, 'line.pending': 2, 'line.skipped': 1, 'whatsapp.pending': 4 });
+  });
+
+  it('writes the rows of answered batches in their final state and request order, once, after which counts are unchanged', () => {
+    const database = open();
+    seed(database);
+    markBatchInFlight(database, 'b1', KEY_A, T0 + 1);
+    moveBatch(
+      database,
+      'b1',
+      KEY_A,
+      { from: 'in_flight', batch: { state: 'accepted', reason: null, requestId: 'req-1' }, recipients: { state: 'accepted', reason: null, requestId: 'req-1' } },
+      T0 + 2,
+    );
+    // B: cancelled before it was sent.
+    moveBatch(database, 'b1', KEY_B, { from: 'pending', batch: { state: 'failed', reason: 'cancelled' }, recipients: { state: 'skipped', reason: 'cancelled' } }, T0 + 3);
+    const before = counts(database);
+    expect(before).toEqual({ 'line.accepted': 3, 'line.skipped': 3, 'whatsapp.pending': 4 });
+    expect(rowCount(database)).toBe(5);
+    // Still sending: not listed for start-up; once final, it is.
+    expect(listPackedFinishedBroadcasts(database)).toEqual([]);
+    setBroadcastState(database, 'b1', { state: 'cancelled', note: 'cancelled', now: T0 + 4, finishedAt: T0 + 4 });
+    expect(listPackedFinishedBroadcasts(database)).toEqual(['b1']);
+
+    expect(writePackedRows(database, 'b1', 1)).toBe(1);
+    expect(counts(database)).toEqual(before);
+    expect(writePackedRows(database, 'b1', 5)).toBe(1);
+    expect(writePackedRows(database, 'b1', 5)).toBe(0);
+    expect(counts(database)).toEqual(before);
+    expect(listPackedFinishedBroadcasts(database)).toEqual([]);
+    const rows = database
+      .prepare<[], { eventId: string; state: string; reason: string | null; requestId: string | null; batchId: string | null }>(
+        `SELECT event_id AS eventId, state, reason, request_id AS requestId, batch_id AS batchId FROM broadcast_recipients
+         WHERE broadcast_id = 'b1' AND channel = 'line' AND batch_id IS NOT NULL ORDER BY rowid`,
+      )
+      .all();
+    expect(rows).toEqual([
+      { eventId: 'evt-l1', state: 'accepted', reason: null, requestId: 'req-1', batchId: KEY_A },
+      { eventId: 'evt-l2', state: 'accepted', reason: null, requestId: 'req-1', batchId: KEY_A },
+      { eventId: 'evt-l3', state: 'accepted', reason: null, requestId: 'req-1', batchId: KEY_A },
+      { eventId: 'evt-l4', state: 'skipped', reason: 'cancelled', requestId: null, batchId: KEY_B },
+      { eventId: 'evt-l5', state: 'skipped', reason: 'cancelled', requestId: null, batchId: KEY_B },
+    ]);
+    expect(listBatchRecipientIds(database, 'b1', KEY_A)).toEqual([]);
+  });
+
+  it('never writes rows of a batch still pending or in flight', () => {
+    const database = open();
+    seed(database);
+    markBatchInFlight(database, 'b1', KEY_A, T0 + 1);
+    expect(writePackedRows(database, 'b1', 5)).toBe(0);
+    expect(rowCount(database)).toBe(5);
+    expect(counts(database)).toEqual({ 'line.in_flight': 3, 'line.pending': 2, 'line.skipped': 1, 'whatsapp.pending': 4 });
   });
 
   it('moves one WhatsApp row by rowid, guarded by its state, and pages pending rows', () => {
@@ -165,10 +229,16 @@ describe('store/outbox', () => {
     setBroadcastState(database, 'b1', { state: 'cancelled', note: 'cancelled', now: T0, finishedAt: T0 });
     expect(listUnsweptBroadcasts(database).map((row) => row.id)).toEqual(['b1']);
     expect(listActiveBroadcasts(database)).toEqual([]);
-    expect(sweepPendingRecipients(database, 'b1', { state: 'skipped', reason: 'cancelled' }, 4, T0)).toEqual({ line: 4, whatsapp: 0 });
-    expect(sweepPendingRecipients(database, 'b1', { state: 'skipped', reason: 'cancelled' }, 4, T0)).toEqual({ line: 1, whatsapp: 1 });
+    // Rows only: the packed LINE recipients settle with their batches.
+    expect(sweepPendingRecipients(database, 'b1', { state: 'skipped', reason: 'cancelled' }, 4, T0)).toEqual({ line: 0, whatsapp: 1 });
+    expect(countUnfinishedRecipients(database, 'b1')).toBe(5);
+    expect(listUnsweptBroadcasts(database).map((row) => row.id)).toEqual(['b1']);
+    for (const key of [KEY_A, KEY_B]) {
+      moveBatch(database, 'b1', key, { from: 'pending', batch: { state: 'failed', reason: 'cancelled' }, recipients: { state: 'skipped', reason: 'cancelled' } }, T0);
+    }
     expect(countUnfinishedRecipients(database, 'b1')).toBe(0);
     expect(listUnsweptBroadcasts(database)).toEqual([]);
+    expect(counts(database)).toEqual({ 'line.skipped': 6, 'whatsapp.failed': 3, 'whatsapp.skipped': 1 });
   });
 
   it('keeps the first start and finish times, and stores media once per broadcast and account', () => {

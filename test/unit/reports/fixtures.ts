@@ -57,12 +57,36 @@ export interface RecipientSpec {
   at?: number;
 }
 
+/** One packed member of a LINE batch. */
+export interface MemberSpec {
+  eventId: string;
+  name?: string;
+  recipientId?: string;
+}
+
+/**
+ * A LINE multicast batch whose recipients are still packed in it (migration 6), as the engine leaves it: pending or in
+ * flight with no outcome, or answered (accepted / failed) with the outcome its members end in, rows not written yet.
+ */
+export interface BatchSpec {
+  seq: number;
+  state: 'pending' | 'in_flight' | 'accepted' | 'failed';
+  outcome?: 'accepted' | 'failed' | 'skipped' | 'unknown' | null;
+  reason?: string | null;
+  requestId?: string | null;
+  account?: string;
+  at?: number;
+  members: readonly MemberSpec[];
+}
+
 export interface BroadcastSpec {
   id: string;
   createdAt: number;
   state: BroadcastStateName;
   content?: BroadcastContent | string;
   recipients: readonly RecipientSpec[];
+  /** LINE batches with packed members, written after the rows. */
+  batches?: readonly BatchSpec[];
   startedAt?: number | null;
   finishedAt?: number | null;
   note?: string | null;
@@ -74,7 +98,17 @@ export interface BroadcastSpec {
 
 const DEFAULT_REASON: Partial<Record<RecipientStateName, string>> = { failed: 'line_rejected', skipped: 'duplicate' };
 
-/** Inserts one broadcast and its recipients in one transaction (rowid order = the recipients' order). */
+/** The batch id (its X-Line-Retry-Key) of batch `seq` in the fixtures. */
+export function batchId(seq: number): string {
+  return uuid(0xba7c0000 + seq);
+}
+
+/** The packed members `[event id, recipient id, name]` of `events`, named after them unless given a name. */
+export function members(...events: ReadonlyArray<string | MemberSpec>): MemberSpec[] {
+  return events.map((event) => (typeof event === 'string' ? { eventId: event } : event));
+}
+
+/** Inserts one broadcast, its recipient rows and its packed batches in one transaction (rowid order = the rows' order). */
 export function insertBroadcast(db: Database, spec: BroadcastSpec): void {
   const content = spec.content ?? makeContent();
   const insertB = db.prepare(
@@ -86,6 +120,11 @@ export function insertBroadcast(db: Database, spec: BroadcastSpec): void {
     `INSERT INTO broadcast_recipients (broadcast_id, event_id, channel, channel_account, recipient_id, customer_name,
        state, reason, batch_id, request_id, message_id, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)`,
+  );
+  const insertT = db.prepare(
+    `INSERT INTO broadcast_batches (broadcast_id, batch_id, channel_account, seq, state, attempts, request_id, reason,
+       updated_at, members, size, outcome)
+     VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
   );
   db.transaction(() => {
     insertB.run(
@@ -119,6 +158,23 @@ export function insertBroadcast(db: Database, spec: BroadcastSpec): void {
         r.at ?? spec.createdAt + index,
       );
     });
+    for (const batch of spec.batches ?? []) {
+      const packed = batch.members.map((m) => [m.eventId, m.recipientId ?? `U-${m.eventId}`, m.name ?? `Customer ${m.eventId}`]);
+      const outcome = batch.outcome ?? null;
+      insertT.run(
+        spec.id,
+        batchId(batch.seq),
+        batch.account ?? LINE_CHANNEL,
+        batch.seq,
+        batch.state,
+        batch.requestId ?? null,
+        batch.reason === undefined ? (outcome === 'failed' || outcome === 'skipped' || batch.state === 'failed' ? 'line_rejected' : null) : batch.reason,
+        batch.at ?? spec.createdAt,
+        JSON.stringify(packed),
+        packed.length,
+        outcome,
+      );
+    }
   })();
 }
 

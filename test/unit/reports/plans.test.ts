@@ -7,12 +7,14 @@ import {
   REPORTS_SQL,
   type RecipientFilter,
   historySql,
+  packedPageSql,
   prepareReportStatements,
   recipientCountSql,
   recipientPageSql,
+  recipientSegmentsSql,
 } from '../../../main/store/reports';
 import { makeTempDir } from '../../helpers/tmp';
-import { insertBroadcast, many, uuid } from './fixtures';
+import { batchId, insertBroadcast, many, members, uuid } from './fixtures';
 
 /**
  * The history must stay fast at 2,000 broadcasts and 1,000,000 recipient rows: every statement is held to the index
@@ -32,6 +34,17 @@ function open(): Database {
   for (let n = 1; n <= 3; n += 1) {
     insertBroadcast(db, { id: uuid(n), createdAt: n, state: 'completed', recipients: many(5, { channel: 'line', state: 'accepted' }) });
   }
+  // And one still sending with its LINE recipients packed in batches.
+  insertBroadcast(db, {
+    id: uuid(4),
+    createdAt: 4,
+    state: 'sending',
+    recipients: [],
+    batches: [
+      { seq: 1, state: 'accepted', outcome: 'accepted', members: members('p1', 'p2') },
+      { seq: 2, state: 'pending', members: members('p3') },
+    ],
+  });
   return db;
 }
 
@@ -46,6 +59,17 @@ function expectNoFullScan(lines: readonly string[]): void {
   for (const line of lines) {
     if (!line.startsWith('SCAN')) continue;
     expect(line, lines.join(' | ')).toBe('SCAN b USING INDEX broadcasts_by_created_at');
+  }
+}
+
+/**
+ * Packed members are read only out of batches found by an index: the one SCAN allowed is json_each over the members
+ * of such a batch (the view broadcast_members), besides a constant row.
+ */
+function expectOnlyMembersScanned(lines: readonly string[]): void {
+  for (const line of lines) {
+    if (!line.startsWith('SCAN')) continue;
+    expect(['SCAN m VIRTUAL TABLE INDEX 1:', 'SCAN CONSTANT ROW'], lines.join(' | ')).toContain(line);
   }
 }
 
@@ -74,7 +98,14 @@ describe('query plans', () => {
     const lines = plan(database, bound.sql, bound.params);
     expect(lines).toContain('SEARCH t USING INDEX sqlite_autoindex_broadcast_totals_1 (broadcast_id=? AND channel=?)');
     expect(lines).toContain('SEARCH r USING COVERING INDEX broadcast_recipients_by_channel_state (broadcast_id=? AND channel=?)');
+    expect(lines.join('\n')).not.toMatch(/broadcast_batches_packed/);
     expectNoFullScan(lines);
+    // LINE: also one probe for packed batches.
+    const line = history({ channel: 'line' });
+    const lineLines = plan(database, line.sql, line.params);
+    expect(lineLines).toContain('SEARCH r USING COVERING INDEX broadcast_recipients_by_channel_state (broadcast_id=? AND channel=?)');
+    expect(lineLines).toContain('SEARCH p USING INDEX broadcast_batches_packed (broadcast_id=?)');
+    expectNoFullScan(lineLines);
   });
 
   it('recipients page: every filter reads an index already in (state, rowid) order, so no sort and no table scan', () => {
@@ -129,18 +160,88 @@ describe('query plans', () => {
     const database = open();
     expect(plan(database, REPORTS_SQL.totals, [uuid(1)])).toEqual(['SEARCH broadcast_totals USING INDEX sqlite_autoindex_broadcast_totals_1 (broadcast_id=?)']);
     expect(plan(database, REPORTS_SQL.retries, [uuid(1)])[0]).toBe('SEARCH b USING INDEX broadcasts_by_origin (origin_id=?)');
-    expect(plan(database, REPORTS_SQL.retryableFailed, [uuid(1)])).toEqual([
-      'SEARCH r USING INDEX broadcast_recipients_by_state (broadcast_id=? AND state=?)',
-      'CORRELATED SCALAR SUBQUERY 1',
+    // Rows: by state, each candidate's coverage by key. Packed members: the origin's batches by index, each member's
+    // event by key. What retries hold packed is gathered once per arm (a LIST SUBQUERY, not a correlated one).
+    const coveredPacked = [
       'SEARCH c USING INDEX broadcasts_by_origin (origin_id=?)',
-      'SEARCH cr USING INDEX sqlite_autoindex_broadcast_recipients_1 (broadcast_id=? AND event_id=?)',
+      'SEARCH t USING INDEX broadcast_batches_packed (broadcast_id=?)',
+      'SCAN m VIRTUAL TABLE INDEX 1:',
+      'CREATE BLOOM FILTER',
+    ];
+    const coveredRow = ['SEARCH c USING INDEX broadcasts_by_origin (origin_id=?)', 'SEARCH cr USING INDEX sqlite_autoindex_broadcast_recipients_1 (broadcast_id=? AND event_id=?)'];
+    expect(plan(database, REPORTS_SQL.retryableFailed, { id: uuid(1) })).toEqual([
+      'SCAN CONSTANT ROW',
+      'SCALAR SUBQUERY 3',
+      'SEARCH r USING INDEX broadcast_recipients_by_state (broadcast_id=? AND state=?)',
+      'LIST SUBQUERY 2',
+      ...coveredPacked,
+      'CORRELATED SCALAR SUBQUERY 1',
+      ...coveredRow,
+      'SEARCH e USING INDEX sqlite_autoindex_events_1 (id=?)',
+      'SCALAR SUBQUERY 6',
+      'SEARCH t USING INDEX broadcast_batches_packed (broadcast_id=?)',
+      'SCAN m VIRTUAL TABLE INDEX 1:',
+      'LIST SUBQUERY 5',
+      ...coveredPacked,
+      'CORRELATED SCALAR SUBQUERY 4',
+      ...coveredRow,
       'SEARCH e USING INDEX sqlite_autoindex_events_1 (id=?)',
     ]);
-    expect(plan(database, REPORTS_SQL.acceptedByAccount, [uuid(1), 'whatsapp'])[0]).toBe(
-      'SEARCH broadcast_recipients USING INDEX broadcast_recipients_by_channel_state (broadcast_id=? AND channel=? AND state=?)',
-    );
+    const unknown = plan(database, REPORTS_SQL.uncoveredUnknown, { id: uuid(1) });
+    expect(unknown).toContain('SEARCH r USING INDEX broadcast_recipients_by_state (broadcast_id=? AND state=?)');
+    expect(unknown.filter((line) => line.startsWith('LIST SUBQUERY'))).toHaveLength(2);
+    expectOnlyMembersScanned(unknown);
+    const byAccount = plan(database, REPORTS_SQL.acceptedByAccount, { id: uuid(1), channel: 'whatsapp' });
+    expect(byAccount).toContain('SEARCH broadcast_recipients USING INDEX broadcast_recipients_by_channel_state (broadcast_id=? AND channel=? AND state=?)');
+    expect(byAccount).toContain('SEARCH broadcast_batches USING INDEX broadcast_batches_packed (broadcast_id=?)');
     const backfill = plan(database, REPORTS_SQL.finalWithoutTotals);
     expect(backfill[0]).toBe('SEARCH b USING INDEX broadcasts_by_state (state=?)');
     expectNoFullScan(backfill);
+  });
+
+  it('packed members: counted from their batch rows, and expanded only one batch (by its key) at a time for a page', () => {
+    const database = open();
+    expect(plan(database, REPORTS_SQL.hasPacked, [uuid(4)])).toEqual([
+      'SCAN CONSTANT ROW',
+      'SCALAR SUBQUERY 1',
+      'SEARCH broadcast_batches USING INDEX broadcast_batches_packed (broadcast_id=?)',
+    ]);
+    expect(plan(database, REPORTS_SQL.countByChannelState, { id: uuid(4) })).toEqual([
+      'COMPOUND QUERY',
+      'LEFT-MOST SUBQUERY',
+      'SEARCH broadcast_recipients USING COVERING INDEX broadcast_recipients_by_channel_state (broadcast_id=?)',
+      'UNION ALL',
+      'SEARCH broadcast_batches USING INDEX broadcast_batches_packed (broadcast_id=?)',
+      'USE TEMP B-TREE FOR GROUP BY',
+    ]);
+
+    // Segments: the rows per state through a covering index (in state order), the batches in seq order, no sort.
+    const cases: Array<[Omit<RecipientFilter, 'broadcastId'>, string]> = [
+      [{}, 'SEARCH broadcast_recipients USING COVERING INDEX broadcast_recipients_by_state (broadcast_id=?)'],
+      [{ state: 'failed' }, 'SEARCH broadcast_recipients USING COVERING INDEX broadcast_recipients_by_state (broadcast_id=? AND state=?)'],
+      [{ channel: 'line' }, 'SEARCH broadcast_recipients USING COVERING INDEX broadcast_recipients_by_channel_state (broadcast_id=? AND channel=?)'],
+    ];
+    for (const [filter, rows] of cases) {
+      const bound = recipientSegmentsSql({ broadcastId: uuid(4), ...filter });
+      expect(plan(database, bound.rows.sql, bound.rows.params)).toEqual([rows]);
+      expect(plan(database, bound.packed.sql, bound.packed.params)).toEqual(['SEARCH broadcast_batches USING INDEX broadcast_batches_packed (broadcast_id=?)']);
+    }
+    // A search reads the names: the rows of the broadcast, the members of its packed batches; still no sort.
+    const search = recipientSegmentsSql({ broadcastId: uuid(4), search: 'ámy' });
+    expect(plan(database, search.rows.sql, search.rows.params)).toEqual(['SEARCH broadcast_recipients USING INDEX broadcast_recipients_by_state (broadcast_id=?)']);
+    expect(plan(database, search.packed.sql, search.packed.params)).toEqual([
+      'SEARCH t USING INDEX broadcast_batches_packed (broadcast_id=?)',
+      'SCAN m VIRTUAL TABLE INDEX 1:',
+    ]);
+
+    for (const filter of [{}, { state: 'accepted' as const, channel: 'line' as const }, { search: 'amy' }]) {
+      const page = packedPageSql({ broadcastId: uuid(4), ...filter }, batchId(1), { offset: 100, limit: 500 });
+      expect(plan(database, page.sql, page.params)).toEqual([
+        'SEARCH t USING INDEX sqlite_autoindex_broadcast_batches_1 (broadcast_id=? AND batch_id=?)',
+        'SCAN m VIRTUAL TABLE INDEX 1:',
+        // At most 500 members, by position.
+        'USE TEMP B-TREE FOR ORDER BY',
+      ]);
+    }
   });
 });

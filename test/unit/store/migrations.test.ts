@@ -5,6 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION, StoreError, openDatabase } from '../../../main/store/db';
 import { type Migration, applyMigrations, migrations } from '../../../main/store/migrations';
+import { countRecipientStates, listBatchRecipientIds } from '../../../main/store/outbox';
 import { makeTempDir } from '../../helpers/tmp';
 
 const TABLES = ['broadcast_batches', 'broadcast_media', 'broadcast_recipients', 'broadcast_reports', 'broadcast_totals', 'broadcasts', 'drafts', 'events', 'images', 'settings', 'sync_state', 'whatsapp_template_fetches', 'whatsapp_templates'];
@@ -167,6 +168,55 @@ describe('applyMigrations', () => {
       ];
       expectStoreError(() => applyMigrations(db, list), 'migration_failed');
       expect(db.pragma('user_version', { simple: true })).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('6: moves the unanswered LINE recipients of a version-5 broadcast into their batches, keeping every count and order', () => {
+    const db = new BetterSqlite3(tempFile());
+    try {
+      db.pragma('foreign_keys = ON');
+      applyMigrations(db, migrations.slice(0, 5));
+      const keys = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222', '33333333-3333-4333-8333-333333333333'];
+      db.prepare(
+        `INSERT INTO broadcasts (id, created_by, content, state, created_at, updated_at, expires_at) VALUES ('b1', 'u', '{}', 'sending', 1, 1, 2)`,
+      ).run();
+      const batch = db.prepare(`INSERT INTO broadcast_batches (broadcast_id, batch_id, channel_account, seq, state, attempts, updated_at) VALUES ('b1', ?, 'c1', ?, ?, ?, 1)`);
+      batch.run(keys[0], 1, 'accepted', 1);
+      batch.run(keys[1], 2, 'in_flight', 1);
+      batch.run(keys[2], 3, 'pending', 0);
+      const row = db.prepare(
+        `INSERT INTO broadcast_recipients (broadcast_id, event_id, channel, channel_account, recipient_id, customer_name, state, reason, batch_id, updated_at)
+         VALUES ('b1', ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+      );
+      // Inserted out of event order: the batch keeps rowid (= request) order.
+      row.run('e2', 'line', 'c1', 'U2', '客戶二', 'accepted', null, keys[0]);
+      row.run('e1', 'line', 'c1', 'U1', '客戶一', 'accepted', null, keys[0]);
+      row.run('e4', 'line', 'c1', 'U4', 'D', 'pending', null, keys[1]);
+      row.run('e3', 'line', 'c1', 'U3', 'C', 'pending', null, keys[1]);
+      row.run('e5', 'line', 'c1', 'U5', 'E', 'pending', null, keys[2]);
+      row.run('e6', 'line', 'c1', 'U6', 'F', 'skipped', 'duplicate', null);
+      row.run('e7', 'whatsapp', 'p1', '886900000007', 'G', 'pending', null, null);
+      // Version 5 counted the rows of a batch in flight as in flight.
+      expect(applyMigrations(db)).toEqual([6]);
+
+      const counts = Object.fromEntries(countRecipientStates(db, 'b1').map((c) => [`${c.channel}.${c.state}`, c.count]));
+      expect(counts).toEqual({ 'line.accepted': 2, 'line.in_flight': 2, 'line.pending': 1, 'line.skipped': 1, 'whatsapp.pending': 1 });
+      expect(db.prepare(`SELECT event_id AS e FROM broadcast_recipients ORDER BY rowid`).all()).toEqual([{ e: 'e2' }, { e: 'e1' }, { e: 'e6' }, { e: 'e7' }]);
+      expect(listBatchRecipientIds(db, 'b1', keys[1]!)).toEqual(['U4', 'U3']);
+      expect(listBatchRecipientIds(db, 'b1', keys[2]!)).toEqual(['U5']);
+      expect(db.prepare('SELECT batch_id AS k, size, outcome, members IS NULL AS written FROM broadcast_batches ORDER BY seq').all()).toEqual([
+        { k: keys[0], size: 2, outcome: null, written: 1 },
+        { k: keys[1], size: 2, outcome: null, written: 0 },
+        { k: keys[2], size: 1, outcome: null, written: 0 },
+      ]);
+      expect(db.prepare(`SELECT event_id AS e, customer_name AS n, state FROM broadcast_members ORDER BY seq, position`).all()).toEqual([
+        { e: 'e4', n: 'D', state: 'in_flight' },
+        { e: 'e3', n: 'C', state: 'in_flight' },
+        { e: 'e5', n: 'E', state: 'pending' },
+      ]);
+      expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'broadcast_recipients_by_batch'`).get()).toBeUndefined();
     } finally {
       db.close();
     }
