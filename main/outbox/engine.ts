@@ -294,7 +294,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
         const eventIds = new Set<string>();
         // Per channel, then per account: recipient ids as they are (no concatenated key to build and hash per row).
-        const customers = new Map<string, Set<string>>();
+        const customers: Record<'line' | 'whatsapp', Map<string, Set<string>>> = { line: new Map(), whatsapp: new Map() };
         // Rows: WhatsApp recipients and everyone skipped. LINE pending recipients go packed into their batches.
         const rows: NewOutboxRecipient[] = [];
         const lineByAccount = new Map<string, BatchMember[]>();
@@ -316,9 +316,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
           let reason = recipient.reason;
           if (state === 'pending') {
             // One customer reached through two events gets the broadcast once.
-            const key = recipient.channel === 'line' ? 'L' + recipient.channelAccount : 'W' + recipient.channelAccount;
-            let seen = customers.get(key);
-            if (!seen) customers.set(key, (seen = new Set()));
+            const accounts = customers[recipient.channel];
+            let seen = accounts.get(recipient.channelAccount);
+            if (!seen) accounts.set(recipient.channelAccount, (seen = new Set()));
             if (seen.has(recipient.recipientId)) {
               state = 'skipped';
               reason = 'duplicate';

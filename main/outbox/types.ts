@@ -197,7 +197,8 @@ const SnapshotHeadSchema = z
     content: BroadcastContentSchema,
     createdAt: z.number().int(),
     expiresAt: z.number().int(),
-    recipients: z.array(z.unknown()),
+    // Checked one by one by recipientProblem: z.array would walk (and copy) 100,000 elements first.
+    recipients: z.custom<unknown[]>((value) => Array.isArray(value), { message: 'recipients must be an array' }),
   })
   .strict()
   .refine((s) => s.expiresAt > s.createdAt, { message: 'expiresAt must be after createdAt' });

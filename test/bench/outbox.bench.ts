@@ -182,7 +182,9 @@ function snapshotOf(server: Server, opened: Opened, id: string, spec: { line: nu
     },
     createdAt: now,
     expiresAt: now + 24 * 60 * 60 * 1000,
-    recipients,
+    // The planner's recipients are read from SQLite rows: flat strings. Built here by concatenation they would be
+    // V8 rope strings, which every hash and JSON.stringify must first flatten; one JSON round trip makes them alike.
+    recipients: JSON.parse(JSON.stringify(recipients)) as OutboxSnapshot['recipients'],
   };
 }
 
