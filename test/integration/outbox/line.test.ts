@@ -47,6 +47,35 @@ describe('outbox: LINE multicast', () => {
     expect(outbox.active()).toEqual([]);
   });
 
+  it('keeps LINE recipients packed in their batches while sending, and writes their rows (final state, request id) after the end', async () => {
+    const h = await startHarness({ lineUsers: 1200 });
+    const outbox = h.outbox();
+    await outbox.enqueue(h.snapshot({ id: 'bc-rows', line: 1200 }));
+    const packed = (): number =>
+      (h.db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM broadcast_batches WHERE broadcast_id = ? AND members IS NOT NULL').get('bc-rows')?.n ?? 0);
+    const realRows = (): number =>
+      (h.db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM broadcast_recipients WHERE broadcast_id = ?').get('bc-rows')?.n ?? 0);
+    // The snapshot: three batch rows with 500, 500 and 200 recipients inside, no recipient rows.
+    expect(packed()).toBe(3);
+    expect(realRows()).toBe(0);
+    expect(h.db.prepare('SELECT size FROM broadcast_batches WHERE broadcast_id = ? ORDER BY seq').all('bc-rows')).toEqual([{ size: 500 }, { size: 500 }, { size: 200 }]);
+
+    await h.settled(outbox, 'bc-rows');
+    await expect.poll(packed, { timeout: 5000, interval: 5 }).toBe(0);
+    expect(realRows()).toBe(1200);
+    const entries = h.ledger('line');
+    expectExactlyOnce(entries, h.lineUsers);
+    const byRecipient = new Map(entries.map((entry) => [entry.recipient, entry.id]));
+    const rows = h.db
+      .prepare<[string], { recipientId: string; state: string; requestId: string | null }>(
+        'SELECT recipient_id AS recipientId, state, request_id AS requestId FROM broadcast_recipients WHERE broadcast_id = ? ORDER BY rowid',
+      )
+      .all('bc-rows');
+    expect(rows.every((row) => row.state === 'accepted' && row.requestId === byRecipient.get(row.recipientId))).toBe(true);
+    // In request order, batch after batch: the snapshot's order.
+    expect(rows.map((row) => row.recipientId)).toEqual(h.lineUsers.slice(0, 1200));
+  });
+
   it('retries a burst of 500s under the same key: everyone exactly once', async () => {
     const h = await startHarness({ lineUsers: 1000 });
     await h.fault({ route: 'line.multicast', kind: 'error_500', count: 3 });
