@@ -105,13 +105,13 @@ const statements = statementsFor((db: Database) => ({
      GROUP BY channel, state, reason
      UNION ALL
      SELECT 'line', outcome, reason, sum(size) FROM broadcast_batches
-     WHERE broadcast_id = @id AND members IS NOT NULL AND outcome IN ('failed', 'unknown')
+     WHERE broadcast_id = @id AND packed = 1 AND outcome IN ('failed', 'unknown')
      GROUP BY outcome, reason`,
   ),
   countByState: db.prepare<{ id: string }, { state: RecipientState; count: number }>(
     `SELECT state, count(*) AS count FROM broadcast_recipients WHERE broadcast_id = @id GROUP BY state
      UNION ALL
-     SELECT coalesce(outcome, state), sum(size) FROM broadcast_batches WHERE broadcast_id = @id AND members IS NOT NULL
+     SELECT coalesce(outcome, state), sum(size) FROM broadcast_batches WHERE broadcast_id = @id AND packed = 1
      GROUP BY 1`,
   ),
 }));

@@ -288,24 +288,38 @@ export const migrations: readonly Migration[] = [
     name: 'LINE recipients travel inside their multicast batch until it is answered',
     up(db) {
       db.exec(`
-        -- A LINE batch's recipients, in request order, as JSON [[event_id, recipient_id, customer_name], …], while
-        -- their broadcast_recipients rows are not written: the snapshot is one row per 500 recipients (a 100,000-
-        -- recipient broadcast is written in tens of milliseconds), and answering a batch is one row write. The rows
-        -- are written afterwards, in the recipients' final state, and members is cleared in the same transaction:
-        -- a recipient is in exactly one of the two places (the view broadcast_members reads the packed ones). Written
-        -- only by the engine through JSON.stringify; no json_valid CHECK (it would re-parse 6 MB per 100,000 recipients).
-        ALTER TABLE broadcast_batches ADD COLUMN members TEXT;
+        -- 1 while a LINE batch's recipients are packed in broadcast_batch_members instead of having
+        -- broadcast_recipients rows: the snapshot is one row per 500 recipients (a 100,000-recipient broadcast is
+        -- written in tens of milliseconds), and answering a batch is one small row write. The rows are written
+        -- afterwards, in the recipients' final state, in the same transaction that clears packed and deletes the
+        -- members: a recipient is in exactly one of the two places (the view broadcast_members reads the packed ones).
+        ALTER TABLE broadcast_batches ADD COLUMN packed INTEGER NOT NULL DEFAULT 0 CHECK (packed IN (0, 1));
         ALTER TABLE broadcast_batches ADD COLUMN size INTEGER NOT NULL DEFAULT 0 CHECK (size >= 0);
         -- The state the batch's recipients end in once it is answered or settled (its own state is then accepted or
         -- failed): accepted, failed, skipped or unknown, with the batch's reason. NULL while pending or in flight.
         ALTER TABLE broadcast_batches ADD COLUMN outcome TEXT
           CHECK (outcome IS NULL OR outcome IN ('accepted', 'failed', 'skipped', 'unknown'));
 
+        -- The packed recipients, in request order, as JSON [[event_id, recipient_id, customer_name], …] (~32 kB a
+        -- batch): a table of their own, so the batch row stays small and its state changes rewrite a few bytes, not
+        -- the list. Written only by the engine through JSON.stringify (no json_valid CHECK: 6 MB re-parsed per
+        -- 100,000 recipients).
+        CREATE TABLE broadcast_batch_members (
+          broadcast_id TEXT NOT NULL,
+          batch_id TEXT NOT NULL,
+          members TEXT NOT NULL,
+          PRIMARY KEY (broadcast_id, batch_id),
+          FOREIGN KEY (broadcast_id, batch_id) REFERENCES broadcast_batches (broadcast_id, batch_id) ON DELETE CASCADE
+        ) STRICT;
+
         -- Batches written by version 5: their unanswered recipients move into the batch, answered ones stay rows.
-        UPDATE broadcast_batches SET
-          members = (SELECT json_group_array(json_array(r.event_id, r.recipient_id, r.customer_name) ORDER BY r.rowid)
-            FROM broadcast_recipients r WHERE r.broadcast_id = broadcast_batches.broadcast_id
-              AND r.batch_id = broadcast_batches.batch_id AND r.state IN ('pending', 'in_flight')),
+        INSERT INTO broadcast_batch_members (broadcast_id, batch_id, members)
+        SELECT t.broadcast_id, t.batch_id,
+          (SELECT json_group_array(json_array(r.event_id, r.recipient_id, r.customer_name) ORDER BY r.rowid)
+            FROM broadcast_recipients r WHERE r.broadcast_id = t.broadcast_id AND r.batch_id = t.batch_id
+              AND r.state IN ('pending', 'in_flight'))
+        FROM broadcast_batches t WHERE t.state IN ('pending', 'in_flight');
+        UPDATE broadcast_batches SET packed = 1,
           size = (SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = broadcast_batches.broadcast_id
               AND r.batch_id = broadcast_batches.batch_id AND r.state IN ('pending', 'in_flight'))
         WHERE state IN ('pending', 'in_flight');
@@ -318,7 +332,7 @@ export const migrations: readonly Migration[] = [
         -- Nothing looks recipients up by batch any more.
         DROP INDEX broadcast_recipients_by_batch;
         -- The batches whose recipients are still packed, per broadcast (empty for every finished broadcast).
-        CREATE INDEX broadcast_batches_packed ON broadcast_batches (broadcast_id, seq) WHERE members IS NOT NULL;
+        CREATE INDEX broadcast_batches_packed ON broadcast_batches (broadcast_id, seq) WHERE packed = 1;
 
         -- The packed recipients as rows, in the columns of broadcast_recipients (+ the batch's seq and the position in
         -- it, their order): pending or in flight with their batch, then the batch's outcome and reason.
@@ -329,8 +343,10 @@ export const migrations: readonly Migration[] = [
           CASE WHEN t.outcome IS NULL THEN NULL ELSE t.reason END AS reason,
           t.batch_id AS batch_id, t.request_id AS request_id, NULL AS message_id, t.updated_at AS updated_at,
           t.seq AS seq, m.key AS position
-        FROM broadcast_batches t, json_each(t.members) m
-        WHERE t.members IS NOT NULL;
+        FROM broadcast_batches t
+          JOIN broadcast_batch_members p ON p.broadcast_id = t.broadcast_id AND p.batch_id = t.batch_id,
+          json_each(p.members) m
+        WHERE t.packed = 1;
       `);
     },
   },

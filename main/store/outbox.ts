@@ -8,10 +8,11 @@ import { statementsFor } from './statements';
  * to leave (`AND state = ?`), so a late or repeated write can never move a row backwards. Callers keep their
  * in-memory counters from the counts these return, never from a re-count.
  *
- * LINE recipients of a multicast batch travel packed inside their batch row (`members`, migration 6) until the batch
- * is answered and their rows are written (writePackedRows): the snapshot is one row per 500 recipients and an answer
- * is one row write, so a 100,000-recipient broadcast costs the main thread milliseconds, not seconds. A recipient is
- * always in exactly one place: its row, or its batch's members (the view broadcast_members).
+ * LINE recipients of a multicast batch travel packed beside their batch row (broadcast_batch_members, migration 6)
+ * until the batch is answered and their rows are written (writePackedRows): the snapshot is one row per 500
+ * recipients and an answer is one small row write, so a 100,000-recipient broadcast costs the main thread
+ * milliseconds a batch, not seconds. A recipient is always in exactly one place: its row, or its batch's members
+ * (the view broadcast_members).
  */
 
 export type BroadcastStateName =
@@ -142,9 +143,12 @@ const statements = statementsFor((db: Database) => ({
        state, reason, batch_id, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ),
-  insertBatch: db.prepare<[string, string, string, number, number, string, number]>(
-    `INSERT INTO broadcast_batches (broadcast_id, batch_id, channel_account, seq, state, attempts, updated_at, members, size)
-     VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+  insertBatch: db.prepare<[string, string, string, number, number, number]>(
+    `INSERT INTO broadcast_batches (broadcast_id, batch_id, channel_account, seq, state, attempts, updated_at, packed, size)
+     VALUES (?, ?, ?, ?, 'pending', 0, ?, 1, ?)`,
+  ),
+  insertMembers: db.prepare<[string, string, string]>(
+    'INSERT INTO broadcast_batch_members (broadcast_id, batch_id, members) VALUES (?, ?, ?)',
   ),
   // A snapshot still being written (preparing) is invisible to the engine: never loaded, listed or sent.
   getBroadcast: db.prepare<[string], OutboxBroadcastRow>(`SELECT ${BROADCAST_COLUMNS} FROM broadcasts WHERE id = ? AND preparing = 0`),
@@ -161,7 +165,7 @@ const statements = statementsFor((db: Database) => ({
   // Finished broadcasts whose answered batches still hold their recipients packed (a crash or a stop cut the writing).
   listPackedFinished: db.prepare<[], { id: string }>(
     `SELECT id FROM broadcasts b WHERE state NOT IN ('queued', 'sending', 'paused', 'waiting_for_network') AND preparing = 0
-       AND EXISTS (SELECT 1 FROM broadcast_batches t WHERE t.broadcast_id = b.id AND t.members IS NOT NULL)`,
+       AND EXISTS (SELECT 1 FROM broadcast_batches t WHERE t.broadcast_id = b.id AND t.packed = 1)`,
   ),
   listInterrupted: db.prepare<[], { id: string }>(
     `SELECT id FROM broadcasts b WHERE EXISTS (
@@ -174,7 +178,7 @@ const statements = statementsFor((db: Database) => ({
   // The packed recipients per state: their batch's state until it is answered, then its outcome.
   countPacked: db.prepare<[string], { state: RecipientStateName; count: number }>(
     `SELECT CASE WHEN outcome IS NULL THEN state ELSE outcome END AS state, sum(size) AS count FROM broadcast_batches
-     WHERE broadcast_id = ? AND members IS NOT NULL GROUP BY 1`,
+     WHERE broadcast_id = ? AND packed = 1 GROUP BY 1`,
   ),
   countInFlightBatchMembers: db.prepare<[string], { count: number | null }>(
     `SELECT sum(size) AS count FROM broadcast_batches WHERE broadcast_id = ? AND state = 'in_flight'`,
@@ -212,8 +216,8 @@ const statements = statementsFor((db: Database) => ({
     `SELECT batch_id AS batchId, seq, attempts, reason FROM broadcast_batches
      WHERE broadcast_id = ? AND state = 'pending' ORDER BY seq`,
   ),
-  batchMembers: db.prepare<[string, string], { members: string | null }>(
-    `SELECT members FROM broadcast_batches WHERE broadcast_id = ? AND batch_id = ?`,
+  batchMembers: db.prepare<[string, string], { members: string }>(
+    `SELECT members FROM broadcast_batch_members WHERE broadcast_id = ? AND batch_id = ?`,
   ),
   batchToInFlight: db.prepare<[number, string, string], { attempts: number; size: number }>(
     `UPDATE broadcast_batches SET state = 'in_flight', attempts = attempts + 1, updated_at = ?
@@ -229,7 +233,7 @@ const statements = statementsFor((db: Database) => ({
   // An answered batch's recipients become rows in their final state (in request order), and leave the batch.
   packedAnswered: db.prepare<[string, number], { batchId: string }>(
     `SELECT batch_id AS batchId FROM broadcast_batches INDEXED BY broadcast_batches_packed
-     WHERE broadcast_id = ? AND members IS NOT NULL AND outcome IS NOT NULL ORDER BY seq LIMIT ?`,
+     WHERE broadcast_id = ? AND packed = 1 AND outcome IS NOT NULL ORDER BY seq LIMIT ?`,
   ),
   insertPackedRows: db.prepare<[string, string]>(
     `INSERT INTO broadcast_recipients (broadcast_id, event_id, channel, channel_account, recipient_id, customer_name,
@@ -239,9 +243,10 @@ const statements = statementsFor((db: Database) => ({
      FROM broadcast_members WHERE broadcast_id = ? AND batch_id = ? AND state NOT IN ('pending', 'in_flight') ORDER BY position`,
   ),
   clearPacked: db.prepare<[string, string]>(
-    `UPDATE broadcast_batches SET members = NULL WHERE broadcast_id = ? AND batch_id = ? AND members IS NOT NULL
+    `UPDATE broadcast_batches SET packed = 0 WHERE broadcast_id = ? AND batch_id = ? AND packed = 1
        AND outcome IS NOT NULL`,
   ),
+  deleteMembers: db.prepare<[string, string]>('DELETE FROM broadcast_batch_members WHERE broadcast_id = ? AND batch_id = ?'),
 
   // WhatsApp recipients (one row, one request).
   pendingWhatsApp: db.prepare<[string, string, number, number], PendingWhatsAppRecipient>(
@@ -292,10 +297,11 @@ export function insertSnapshot(
   recipients: readonly NewOutboxRecipient[],
   batches: readonly NewOutboxBatch[],
 ): void {
-  const { insertBroadcast, insertRecipient, insertBatch } = statements(db);
+  const s = statements(db);
+  const { insertBroadcast, insertRecipient } = s;
   db.transaction(() => {
     insertBroadcast.run(broadcast);
-    for (const batch of batches) insertPackedBatch(insertBatch, broadcast, batch);
+    for (const batch of batches) insertPackedBatch(s, broadcast, batch);
     for (const r of recipients) {
       insertRecipient.run(broadcast.id, r.eventId, r.channel, r.channelAccount, r.recipientId, r.customerName, r.state, r.reason, r.batchId, broadcast.createdAt);
     }
@@ -314,15 +320,16 @@ export function beginSnapshot(db: Database, broadcast: NewOutboxBroadcast): void
 
 /** More batches of a snapshot begun with beginSnapshot, in one transaction. */
 export function appendSnapshotBatches(db: Database, broadcast: NewOutboxBroadcast, batches: readonly NewOutboxBatch[]): void {
-  const { insertBatch } = statements(db);
+  const s = statements(db);
   db.transaction(() => {
-    for (const batch of batches) insertPackedBatch(insertBatch, broadcast, batch);
+    for (const batch of batches) insertPackedBatch(s, broadcast, batch);
   }).immediate();
 }
 
-function insertPackedBatch(insert: ReturnType<typeof statements>['insertBatch'], broadcast: NewOutboxBroadcast, batch: NewOutboxBatch): void {
+function insertPackedBatch(s: ReturnType<typeof statements>, broadcast: NewOutboxBroadcast, batch: NewOutboxBatch): void {
+  s.insertBatch.run(broadcast.id, batch.batchId, batch.channelAccount, batch.seq, broadcast.createdAt, batch.members.length);
   const packed = JSON.stringify(batch.members.map((member) => [member.eventId, member.recipientId, member.customerName]));
-  insert.run(broadcast.id, batch.batchId, batch.channelAccount, batch.seq, broadcast.createdAt, packed, batch.members.length);
+  s.insertMembers.run(broadcast.id, batch.batchId, packed);
 }
 
 export function appendSnapshotRecipients(db: Database, broadcast: NewOutboxBroadcast, recipients: readonly NewOutboxRecipient[]): void {
@@ -453,7 +460,7 @@ export function listPendingBatches(db: Database, broadcastId: string, account?: 
 /** The LINE user ids of a batch still packed, in request order ([] once its rows are written). */
 export function listBatchRecipientIds(db: Database, broadcastId: string, batchId: string): string[] {
   const members = statements(db).batchMembers.get(broadcastId, batchId)?.members;
-  if (members === null || members === undefined) return [];
+  if (members === undefined) return [];
   return (JSON.parse(members) as Array<[string, string, string]>).map((member) => member[1]);
 }
 
@@ -505,6 +512,7 @@ export function writePackedRows(db: Database, broadcastId: string, limit: number
     db.transaction(() => {
       s.insertPackedRows.run(broadcastId, batchId);
       s.clearPacked.run(broadcastId, batchId);
+      s.deleteMembers.run(broadcastId, batchId);
     }).immediate();
     written += 1;
   }

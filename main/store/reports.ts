@@ -10,7 +10,7 @@ import { statementsFor } from './statements';
  * million recipient rows). Every query is meant to use an index; test/unit/reports/plans.test.ts holds them to it.
  *
  * Since migration 6 a LINE recipient of a multicast batch is in exactly one of two places: a broadcast_recipients
- * row, or packed in its batch (broadcast_batches.members, read as rows through the view broadcast_members) until the
+ * row, or packed in its batch (broadcast_batch_members, read as rows through the view broadcast_members) until the
  * engine writes its row. Every read here sees both. A broadcast with no packed batch (every finished broadcast, in
  * the end) keeps its row-only statements and their plans: one probe of broadcast_batches_packed decides.
  */
@@ -175,15 +175,15 @@ export const REPORTS_SQL = {
       WHERE broadcast_id = @id AND channel = @channel AND state = 'accepted' GROUP BY channel_account
     UNION ALL
     SELECT channel_account, sum(size) FROM broadcast_batches
-      WHERE broadcast_id = @id AND members IS NOT NULL AND @channel = 'line' AND ${PACKED_STATE} = 'accepted'
+      WHERE broadcast_id = @id AND packed = 1 AND @channel = 'line' AND ${PACKED_STATE} = 'accepted'
       GROUP BY channel_account`,
   /** Per channel and state; a (line, state) pair may come twice (rows, then packed members): the caller adds them up. */
   countByChannelState: `SELECT channel, state, count(*) AS count FROM broadcast_recipients WHERE broadcast_id = @id
       GROUP BY channel, state
     UNION ALL
-    SELECT 'line', ${PACKED_STATE}, sum(size) FROM broadcast_batches WHERE broadcast_id = @id AND members IS NOT NULL
+    SELECT 'line', ${PACKED_STATE}, sum(size) FROM broadcast_batches WHERE broadcast_id = @id AND packed = 1
       GROUP BY 2`,
-  hasPacked: `SELECT EXISTS (SELECT 1 FROM broadcast_batches WHERE broadcast_id = ? AND members IS NOT NULL) AS packed`,
+  hasPacked: `SELECT EXISTS (SELECT 1 FROM broadcast_batches WHERE broadcast_id = ? AND packed = 1) AS packed`,
   /** A broadcast with no packed batch: every recipient is a row, in the page order. */
   allRecipients: `SELECT ${RECIPIENT_COLUMNS} FROM broadcast_recipients WHERE broadcast_id = ? ORDER BY state, rowid`,
   stateAndContent: 'SELECT state, content FROM broadcasts WHERE id = ?',
@@ -296,7 +296,7 @@ export function historySql(filter: HistoryFilter): BoundSql {
     // plus, for LINE, one of broadcast_batches_packed: their LINE recipients may all still be packed in batches.
     const packed =
       filter.channel === 'line'
-        ? '\n          OR EXISTS (SELECT 1 FROM broadcast_batches p WHERE p.broadcast_id = b.id AND p.members IS NOT NULL AND p.size > 0)'
+        ? '\n          OR EXISTS (SELECT 1 FROM broadcast_batches p WHERE p.broadcast_id = b.id AND p.packed = 1 AND p.size > 0)'
         : '';
     where.push(`(EXISTS (SELECT 1 FROM broadcast_totals t WHERE t.broadcast_id = b.id AND t.channel = @channel AND t.recipients > 0)
       OR (NOT EXISTS (SELECT 1 FROM broadcast_totals t WHERE t.broadcast_id = b.id)
@@ -430,7 +430,7 @@ export function recipientSegmentsSql(filter: RecipientFilter): { rows: BoundSql;
       packed: { sql: `SELECT batch_id AS batchId, state, count(*) AS count FROM broadcast_members WHERE ${where} GROUP BY seq ORDER BY seq`, params },
     };
   }
-  const packedWhere = ['broadcast_id = @id', 'members IS NOT NULL'];
+  const packedWhere = ['broadcast_id = @id', 'packed = 1'];
   const packedParams: Record<string, string | number> = { id: filter.broadcastId };
   if (filter.state !== undefined) {
     packedWhere.push(`${PACKED_STATE} = @state`);

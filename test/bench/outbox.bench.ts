@@ -247,7 +247,7 @@ async function send(opened: Opened, snapshot: OutboxSnapshot, channel: 'line' | 
 async function rowsWritten(opened: Opened, id: string): Promise<void> {
   const db = new BetterSqlite3(path.join(opened.dir, DATABASE_FILE), { readonly: true, fileMustExist: true });
   try {
-    const packed = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM broadcast_batches WHERE broadcast_id = ? AND members IS NOT NULL');
+    const packed = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM broadcast_batches WHERE broadcast_id = ? AND packed = 1');
     const deadline = performance.now() + 60_000;
     while ((packed.get(id)?.n ?? 0) > 0) {
       if (performance.now() > deadline) throw new Error(`the rows of broadcast ${id} were not written within 60 s`);

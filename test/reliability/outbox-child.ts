@@ -138,7 +138,7 @@ async function rowsWritten(dataDir: string, broadcastId: string): Promise<void> 
   const deadline = Date.now() + 20_000;
   const db = new BetterSqlite3(path.join(dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
   try {
-    const packed = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM broadcast_batches WHERE broadcast_id = ? AND members IS NOT NULL');
+    const packed = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM broadcast_batches WHERE broadcast_id = ? AND packed = 1');
     while ((packed.get(broadcastId)?.n ?? 0) > 0) {
       if (Date.now() > deadline) throw new Error('the rows of answered batches were not written within 20 s');
       await new Promise((resolve) => setTimeout(resolve, 10));

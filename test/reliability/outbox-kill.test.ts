@@ -208,7 +208,7 @@ function batchRows(dir: string, broadcastId: string): Array<{ batchId: string; s
     return db
       .prepare<[string], { batchId: string; state: string; attempts: number; reason: string | null; written: number }>(
         // written: the recipients are rows (1), or still packed in the batch (0).
-        'SELECT batch_id AS batchId, state, attempts, reason, members IS NULL AS written FROM broadcast_batches WHERE broadcast_id = ? ORDER BY seq',
+        'SELECT batch_id AS batchId, state, attempts, reason, packed = 0 AS written FROM broadcast_batches WHERE broadcast_id = ? ORDER BY seq',
       )
       .all(broadcastId);
   } finally {

@@ -52,7 +52,7 @@ describe('outbox: LINE multicast', () => {
     const outbox = h.outbox();
     await outbox.enqueue(h.snapshot({ id: 'bc-rows', line: 1200 }));
     const packed = (): number =>
-      (h.db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM broadcast_batches WHERE broadcast_id = ? AND members IS NOT NULL').get('bc-rows')?.n ?? 0);
+      (h.db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM broadcast_batches WHERE broadcast_id = ? AND packed = 1').get('bc-rows')?.n ?? 0);
     const realRows = (): number =>
       (h.db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM broadcast_recipients WHERE broadcast_id = ?').get('bc-rows')?.n ?? 0);
     // The snapshot: three batch rows with 500, 500 and 200 recipients inside, no recipient rows.

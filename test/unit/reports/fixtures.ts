@@ -123,9 +123,10 @@ export function insertBroadcast(db: Database, spec: BroadcastSpec): void {
   );
   const insertT = db.prepare(
     `INSERT INTO broadcast_batches (broadcast_id, batch_id, channel_account, seq, state, attempts, request_id, reason,
-       updated_at, members, size, outcome)
-     VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
+       updated_at, packed, size, outcome)
+     VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, 1, ?, ?)`,
   );
+  const insertM = db.prepare('INSERT INTO broadcast_batch_members (broadcast_id, batch_id, members) VALUES (?, ?, ?)');
   db.transaction(() => {
     insertB.run(
       spec.id,
@@ -170,10 +171,10 @@ export function insertBroadcast(db: Database, spec: BroadcastSpec): void {
         batch.requestId ?? null,
         batch.reason === undefined ? (outcome === 'failed' || outcome === 'skipped' || batch.state === 'failed' ? 'line_rejected' : null) : batch.reason,
         batch.at ?? spec.createdAt,
-        JSON.stringify(packed),
         packed.length,
         outcome,
       );
+      insertM.run(spec.id, batchId(batch.seq), JSON.stringify(packed));
     }
   })();
 }

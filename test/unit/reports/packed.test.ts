@@ -21,7 +21,7 @@ import {
 } from './fixtures';
 
 /**
- * Since migration 6 a LINE recipient of a multicast batch travels packed in its batch (broadcast_batches.members)
+ * Since migration 6 a LINE recipient of a multicast batch travels packed beside its batch (broadcast_batch_members)
  * until the engine writes its row, possibly after the broadcast is final. Every reader of the history, the report,
  * the CSV and the retry rules must see each recipient exactly once, wherever it is. These fixtures write the batches
  * as the engine leaves them, so nothing here depends on the engine.
@@ -104,7 +104,8 @@ function writeRows(database: Database, broadcastId: string, seqs: readonly numbe
            FROM broadcast_members WHERE broadcast_id = ? AND batch_id = ? ORDER BY position`,
         )
         .run(broadcastId, batchId(seq));
-      database.prepare('UPDATE broadcast_batches SET members = NULL WHERE broadcast_id = ? AND batch_id = ?').run(broadcastId, batchId(seq));
+      database.prepare('UPDATE broadcast_batches SET packed = 0 WHERE broadcast_id = ? AND batch_id = ?').run(broadcastId, batchId(seq));
+      database.prepare('DELETE FROM broadcast_batch_members WHERE broadcast_id = ? AND batch_id = ?').run(broadcastId, batchId(seq));
     }
   })();
 }

@@ -63,8 +63,8 @@ function expectNoFullScan(lines: readonly string[]): void {
 }
 
 /**
- * Packed members are read only out of batches found by an index: the one SCAN allowed is json_each over the members
- * of such a batch (the view broadcast_members), besides a constant row.
+ * Packed members are read only out of batches found by an index (their members by the batch's key): the one SCAN
+ * allowed is json_each over the members of such a batch (the view broadcast_members), besides a constant row.
  */
 function expectOnlyMembersScanned(lines: readonly string[]): void {
   for (const line of lines) {
@@ -165,6 +165,7 @@ describe('query plans', () => {
     const coveredPacked = [
       'SEARCH c USING INDEX broadcasts_by_origin (origin_id=?)',
       'SEARCH t USING INDEX broadcast_batches_packed (broadcast_id=?)',
+      'SEARCH p USING INDEX sqlite_autoindex_broadcast_batch_members_1 (broadcast_id=? AND batch_id=?)',
       'SCAN m VIRTUAL TABLE INDEX 1:',
       'CREATE BLOOM FILTER',
     ];
@@ -180,6 +181,7 @@ describe('query plans', () => {
       'SEARCH e USING INDEX sqlite_autoindex_events_1 (id=?)',
       'SCALAR SUBQUERY 6',
       'SEARCH t USING INDEX broadcast_batches_packed (broadcast_id=?)',
+      'SEARCH p USING INDEX sqlite_autoindex_broadcast_batch_members_1 (broadcast_id=? AND batch_id=?)',
       'SCAN m VIRTUAL TABLE INDEX 1:',
       'LIST SUBQUERY 5',
       ...coveredPacked,
@@ -204,7 +206,7 @@ describe('query plans', () => {
     expect(plan(database, REPORTS_SQL.hasPacked, [uuid(4)])).toEqual([
       'SCAN CONSTANT ROW',
       'SCALAR SUBQUERY 1',
-      'SEARCH broadcast_batches USING INDEX broadcast_batches_packed (broadcast_id=?)',
+      'SEARCH broadcast_batches USING COVERING INDEX broadcast_batches_packed (broadcast_id=?)',
     ]);
     expect(plan(database, REPORTS_SQL.countByChannelState, { id: uuid(4) })).toEqual([
       'COMPOUND QUERY',
@@ -231,6 +233,7 @@ describe('query plans', () => {
     expect(plan(database, search.rows.sql, search.rows.params)).toEqual(['SEARCH broadcast_recipients USING INDEX broadcast_recipients_by_state (broadcast_id=?)']);
     expect(plan(database, search.packed.sql, search.packed.params)).toEqual([
       'SEARCH t USING INDEX broadcast_batches_packed (broadcast_id=?)',
+      'SEARCH p USING INDEX sqlite_autoindex_broadcast_batch_members_1 (broadcast_id=? AND batch_id=?)',
       'SCAN m VIRTUAL TABLE INDEX 1:',
     ]);
 
@@ -238,6 +241,7 @@ describe('query plans', () => {
       const page = packedPageSql({ broadcastId: uuid(4), ...filter }, batchId(1), { offset: 100, limit: 500 });
       expect(plan(database, page.sql, page.params)).toEqual([
         'SEARCH t USING INDEX sqlite_autoindex_broadcast_batches_1 (broadcast_id=? AND batch_id=?)',
+        'SEARCH p USING INDEX sqlite_autoindex_broadcast_batch_members_1 (broadcast_id=? AND batch_id=?)',
         'SCAN m VIRTUAL TABLE INDEX 1:',
         // At most 500 members, by position.
         'USE TEMP B-TREE FOR ORDER BY',

@@ -8,7 +8,7 @@ import { type Migration, applyMigrations, migrations } from '../../../main/store
 import { countRecipientStates, listBatchRecipientIds } from '../../../main/store/outbox';
 import { makeTempDir } from '../../helpers/tmp';
 
-const TABLES = ['broadcast_batches', 'broadcast_media', 'broadcast_recipients', 'broadcast_reports', 'broadcast_totals', 'broadcasts', 'drafts', 'events', 'images', 'settings', 'sync_state', 'whatsapp_template_fetches', 'whatsapp_templates'];
+const TABLES = ['broadcast_batch_members', 'broadcast_batches', 'broadcast_media', 'broadcast_recipients', 'broadcast_reports', 'broadcast_totals', 'broadcasts', 'drafts', 'events', 'images', 'settings', 'sync_state', 'whatsapp_template_fetches', 'whatsapp_templates'];
 
 function tempFile(): string {
   return path.join(makeTempDir('migrations'), 'test.sqlite');
@@ -206,7 +206,7 @@ describe('applyMigrations', () => {
       expect(db.prepare(`SELECT event_id AS e FROM broadcast_recipients ORDER BY rowid`).all()).toEqual([{ e: 'e2' }, { e: 'e1' }, { e: 'e6' }, { e: 'e7' }]);
       expect(listBatchRecipientIds(db, 'b1', keys[1]!)).toEqual(['U4', 'U3']);
       expect(listBatchRecipientIds(db, 'b1', keys[2]!)).toEqual(['U5']);
-      expect(db.prepare('SELECT batch_id AS k, size, outcome, members IS NULL AS written FROM broadcast_batches ORDER BY seq').all()).toEqual([
+      expect(db.prepare('SELECT batch_id AS k, size, outcome, packed = 0 AS written FROM broadcast_batches ORDER BY seq').all()).toEqual([
         { k: keys[0], size: 2, outcome: null, written: 1 },
         { k: keys[1], size: 2, outcome: null, written: 0 },
         { k: keys[2], size: 1, outcome: null, written: 0 },
