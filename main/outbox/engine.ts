@@ -426,6 +426,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         ctx.trace('snapshot', { broadcastId: snap.id, recipients: recipients.length, pending: counters.total.pending, batches: batches.length });
         logger.info('outbox: broadcast queued', { broadcastId: snap.id, recipients: recipients.length, batches: batches.length });
 
+        run.rememberBatches(batches);
         adopt(run);
         run.emit(true);
         // Sending starts on the next turn of the event loop: enqueue answers at once with the queued broadcast.

@@ -57,6 +57,8 @@ export async function runLinePart(run: BroadcastRun, content: BroadcastContent, 
   };
   const inflight = new Set<Promise<void>>();
   let urls: LineImageUrls | null | undefined;
+  /** An http (not https) media origin the image URLs may use: the loopback sandbox. Read once, with the media. */
+  let insecureOrigin: string | null = null;
   let waitAttempts = 0;
   let waitUntil = 0;
 
@@ -111,15 +113,17 @@ export async function runLinePart(run: BroadcastRun, content: BroadcastContent, 
         continue;
       }
       urls = media.value;
+      insecureOrigin = ctx.options.insecureMediaOrigin();
     }
     waitAttempts = 0;
 
     let request: messagingApi.MulticastRequest;
     try {
-      const origin = ctx.options.insecureMediaOrigin();
+      const origin = insecureOrigin;
       request = buildMulticastRequest(
         {
-          to: listBatchRecipientIds(ctx.db, run.id, batch.batchId),
+          // The ids the snapshot was written with (this process enqueued it), else as stored: the same list, in order.
+          to: run.batchRecipientIds(batch.batchId) ?? listBatchRecipientIds(ctx.db, run.id, batch.batchId),
           ...(urls !== null ? { imageUrl: urls } : {}),
           ...(content.lineText !== null ? { text: content.lineText } : {}),
         },

@@ -6,6 +6,8 @@ import { AppFailure } from '../rpc';
 import type { WhatsAppCredentials } from '../session';
 import type { Channel } from '../store/events';
 import {
+  type BatchMember,
+  type NewOutboxBatch,
   countRecipientStates,
   countUnfinishedRecipients,
   getBroadcastMedia,
@@ -95,6 +97,8 @@ export class BroadcastRun {
   #progressTimer: NodeJS.Timeout | null = null;
   #progressDirty = false;
   #taskError: unknown = null;
+  /** The packed recipients per batch of a snapshot this engine wrote (not read back from SQLite); null otherwise. */
+  #batchMembers: ReadonlyMap<string, readonly BatchMember[]> | null = null;
 
   constructor(
     readonly ctx: EngineContext,
@@ -113,6 +117,16 @@ export class BroadcastRun {
     this.finishedAt = facts.finishedAt;
     this.counters = counters;
     if (facts.note === 'line_quota') this.quotaStopped = true;
+  }
+
+  /** Enqueue hands over the batches it wrote, their recipients in their stored order. */
+  rememberBatches(batches: readonly NewOutboxBatch[]): void {
+    this.#batchMembers = new Map(batches.map((batch) => [batch.batchId, batch.members]));
+  }
+
+  /** A batch's LINE user ids as enqueue wrote them; null when this run did not write it (read them from SQLite). */
+  batchRecipientIds(batchId: string): string[] | null {
+    return this.#batchMembers?.get(batchId)?.map((member) => member.recipientId) ?? null;
   }
 
   get launched(): boolean {
@@ -224,7 +238,10 @@ export class BroadcastRun {
     this.ctx.trace('state', { broadcastId: this.id, state, note, previous });
     this.wake.notify();
     this.emit(true);
-    if (isFinalState(state)) this.ctx.writeRows(this.id);
+    if (isFinalState(state)) {
+      this.#batchMembers = null;
+      this.ctx.writeRows(this.id);
+    }
   }
 
   /** Re-derives the note after a flag changed; persists and emits only if it differs. */
