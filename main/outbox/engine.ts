@@ -345,7 +345,6 @@ export function createOutbox(deps: OutboxDeps): Outbox {
             customerName: recipient.customerName,
             state,
             reason,
-            batchId: null,
           });
         }
 

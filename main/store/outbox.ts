@@ -62,11 +62,6 @@ export interface NewOutboxRecipient {
   customerName: string;
   state: 'pending' | 'skipped' | 'failed';
   reason: string | null;
-  /**
-   * LINE pending recipients: their multicast batch (= retry key). Such a recipient is written packed in the batch,
-   * not as a row.
-   */
-  batchId: string | null;
 }
 
 /** A recipient packed in its batch; stored as JSON [event id, recipient id, customer name]. */
@@ -138,10 +133,11 @@ const statements = statementsFor((db: Database) => ({
   deleteRecipientChunk: db.prepare<[string, number]>(
     `DELETE FROM broadcast_recipients WHERE rowid IN (SELECT rowid FROM broadcast_recipients WHERE broadcast_id = ? LIMIT ?)`,
   ),
-  insertRecipient: db.prepare<[string, string, string, string, string, string, string, string | null, string | null, number]>(
+  // A snapshot's rows: WhatsApp recipients and everyone skipped (a LINE batch's recipients are packed, no row yet).
+  insertRecipient: db.prepare<[string, string, string, string, string, string, string, string | null, number]>(
     `INSERT INTO broadcast_recipients (broadcast_id, event_id, channel, channel_account, recipient_id, customer_name,
        state, reason, batch_id, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
   ),
   insertBatch: db.prepare<[string, string, string, number, number, number]>(
     `INSERT INTO broadcast_batches (broadcast_id, batch_id, channel_account, seq, state, attempts, updated_at, packed, size)
@@ -303,7 +299,7 @@ export function insertSnapshot(
     insertBroadcast.run(broadcast);
     for (const batch of batches) insertPackedBatch(s, broadcast, batch);
     for (const r of recipients) {
-      insertRecipient.run(broadcast.id, r.eventId, r.channel, r.channelAccount, r.recipientId, r.customerName, r.state, r.reason, r.batchId, broadcast.createdAt);
+      insertRecipient.run(broadcast.id, r.eventId, r.channel, r.channelAccount, r.recipientId, r.customerName, r.state, r.reason, broadcast.createdAt);
     }
   }).immediate();
 }
@@ -336,7 +332,7 @@ export function appendSnapshotRecipients(db: Database, broadcast: NewOutboxBroad
   const { insertRecipient } = statements(db);
   db.transaction(() => {
     for (const r of recipients) {
-      insertRecipient.run(broadcast.id, r.eventId, r.channel, r.channelAccount, r.recipientId, r.customerName, r.state, r.reason, r.batchId, broadcast.createdAt);
+      insertRecipient.run(broadcast.id, r.eventId, r.channel, r.channelAccount, r.recipientId, r.customerName, r.state, r.reason, broadcast.createdAt);
     }
   }).immediate();
 }

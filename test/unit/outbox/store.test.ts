@@ -42,7 +42,7 @@ function open(): Database {
   return db;
 }
 
-function line(i: number, batchId: string | null, state: NewOutboxRecipient['state'] = 'pending'): NewOutboxRecipient {
+function line(i: number, state: NewOutboxRecipient['state'] = 'pending'): NewOutboxRecipient {
   return {
     eventId: `evt-l${i}`,
     channel: 'line',
@@ -51,16 +51,15 @@ function line(i: number, batchId: string | null, state: NewOutboxRecipient['stat
     customerName: `L${i}`,
     state,
     reason: state === 'pending' ? null : 'duplicate',
-    batchId,
   };
 }
 
 function wa(i: number): NewOutboxRecipient {
-  return { eventId: `evt-w${i}`, channel: 'whatsapp', channelAccount: '100000000000001', recipientId: `8869${String(i).padStart(8, '0')}`, customerName: `W${i}`, state: 'pending', reason: null, batchId: null };
+  return { eventId: `evt-w${i}`, channel: 'whatsapp', channelAccount: '100000000000001', recipientId: `8869${String(i).padStart(8, '0')}`, customerName: `W${i}`, state: 'pending', reason: null };
 }
 
 function member(i: number): { eventId: string; recipientId: string; customerName: string } {
-  const r = line(i, null);
+  const r = line(i);
   return { eventId: r.eventId, recipientId: r.recipientId, customerName: r.customerName };
 }
 
@@ -69,7 +68,7 @@ function seed(database: Database, id = 'b1'): void {
   insertSnapshot(
     database,
     { id, createdBy: 'u-sales', draftId: 'd1', kind: 'original', originId: null, content: '{"version":1}', imageSha256: null, createdAt: T0, expiresAt: T0 + 86_400_000 },
-    [line(6, null, 'skipped'), wa(1), wa(2), wa(3), wa(4)],
+    [line(6, 'skipped'), wa(1), wa(2), wa(3), wa(4)],
     [
       { batchId: id === 'b1' ? KEY_A : KEY_A.replace(/^1/, '3'), channelAccount: '1600000001', seq: 1, members: [member(1), member(2), member(3)] },
       { batchId: id === 'b1' ? KEY_B : KEY_B.replace(/^2/, '3'), channelAccount: '1600000001', seq: 2, members: [member(4), member(5)] },
