@@ -1,5 +1,6 @@
 import type { Database } from './db';
 import type { Channel } from './events';
+import { type ChannelStateCount, countByChannelState } from './reports';
 import { statementsFor } from './statements';
 
 /**
@@ -97,11 +98,8 @@ export interface PendingWhatsAppRecipient {
   customerName: string;
 }
 
-export interface StateCount {
-  channel: Channel;
-  state: RecipientStateName;
-  count: number;
-}
+/** A broadcast's recipients of one channel in one state. */
+export type StateCount = ChannelStateCount;
 
 export interface BroadcastMediaRow {
   url: string | null;
@@ -167,14 +165,6 @@ const statements = statementsFor((db: Database) => ({
     `SELECT id FROM broadcasts b WHERE EXISTS (
        SELECT 1 FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.state = 'in_flight')
      OR EXISTS (SELECT 1 FROM broadcast_batches t WHERE t.broadcast_id = b.id AND t.state = 'in_flight')`,
-  ),
-  countByState: db.prepare<[string], StateCount>(
-    `SELECT channel, state, count(*) AS count FROM broadcast_recipients WHERE broadcast_id = ? GROUP BY channel, state`,
-  ),
-  // The packed recipients per state: their batch's state until it is answered, then its outcome.
-  countPacked: db.prepare<[string], { state: RecipientStateName; count: number }>(
-    `SELECT CASE WHEN outcome IS NULL THEN state ELSE outcome END AS state, sum(size) AS count FROM broadcast_batches
-     WHERE broadcast_id = ? AND packed = 1 GROUP BY 1`,
   ),
   countInFlightBatchMembers: db.prepare<[string], { count: number | null }>(
     `SELECT sum(size) AS count FROM broadcast_batches WHERE broadcast_id = ? AND state = 'in_flight'`,
@@ -374,16 +364,12 @@ export function listUnsweptBroadcasts(db: Database): OutboxBroadcastRow[] {
   return statements(db).listUnswept.all();
 }
 
-/** Per channel and state: the rows, and the recipients still packed in their LINE batches. */
+/**
+ * Per channel and state: the rows, and the recipients still packed in their LINE batches (the reports' one count,
+ * store/reports.ts countByChannelState: the engine and the history must never disagree).
+ */
 export function countRecipientStates(db: Database, broadcastId: string): StateCount[] {
-  const s = statements(db);
-  const out = s.countByState.all(broadcastId);
-  for (const packed of s.countPacked.all(broadcastId)) {
-    const row = out.find((candidate) => candidate.channel === 'line' && candidate.state === packed.state);
-    if (row) row.count += packed.count;
-    else out.push({ channel: 'line', state: packed.state, count: packed.count });
-  }
-  return out;
+  return countByChannelState(db, broadcastId);
 }
 
 /** Pending plus in flight, rows and packed (index ranges that are empty once a broadcast is done). */
