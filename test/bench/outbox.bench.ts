@@ -7,10 +7,10 @@ import path from 'node:path';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import type { BroadcastProgress, ComposedImage, Result, SyncStatus } from '../../preload/contract';
+import type { BroadcastProgress, ComposedImage, SyncStatus } from '../../preload/contract';
 import { FINAL_BROADCAST_STATES } from '../../preload/contract';
-import BetterSqlite3 from 'better-sqlite3';
-import { type App, DATABASE_FILE, createApp } from '../../main/app';
+import { type App, createApp } from '../../main/app';
+import { value, waitForRowsWritten } from '../helpers/app-flow';
 import { silentLogger } from '../../main/log';
 import { ManualNetworkStatus } from '../../main/network';
 import type { OutboxOptions, OutboxSnapshot } from '../../main/outbox';
@@ -69,11 +69,6 @@ async function sandboxConfig(origin: string, limits: Record<string, number>): Pr
 async function ledgerCount(origin: string, channel: 'line' | 'whatsapp'): Promise<number> {
   const response = await fetch(`${origin}/_sandbox/ledger?channel=${channel}&count=only`);
   return ((await response.json()) as { count: number }).count;
-}
-
-function value<T>(result: Result<unknown>): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value as T;
 }
 
 interface Trace {
@@ -224,7 +219,7 @@ async function send(opened: Opened, snapshot: OutboxSnapshot, channel: 'line' | 
   const wallMs = performance.now() - started;
   // The next measurement starts only once this broadcast's rows are written (they would share the main thread).
   const rowsFrom = performance.now();
-  await rowsWritten(opened, snapshot.id);
+  await waitForRowsWritten(opened.dir, snapshot.id, 60_000);
   const rowsMs = performance.now() - rowsFrom;
   const traces = opened.traces.slice(from);
   const inFlight = channel === 'line' ? 'line.batch.in_flight' : 'whatsapp.in_flight';
@@ -241,21 +236,6 @@ async function send(opened: Opened, snapshot: OutboxSnapshot, channel: 'line' | 
     starts: traces.filter((trace) => trace.point === inFlight).map((trace) => trace.at),
     answers: traces.filter((trace) => trace.point === answered),
   };
-}
-
-/** Waits until no batch of the broadcast holds packed recipients (the engine writes their rows after the end). */
-async function rowsWritten(opened: Opened, id: string): Promise<void> {
-  const db = new BetterSqlite3(path.join(opened.dir, DATABASE_FILE), { readonly: true, fileMustExist: true });
-  try {
-    const packed = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM broadcast_batches WHERE broadcast_id = ? AND packed = 1');
-    const deadline = performance.now() + 60_000;
-    while ((packed.get(id)?.n ?? 0) > 0) {
-      if (performance.now() > deadline) throw new Error(`the rows of broadcast ${id} were not written within 60 s`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  } finally {
-    db.close();
-  }
 }
 
 /** Request starts per second between the first and the last start (n starts span n − 1 intervals). */

@@ -1,11 +1,32 @@
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import type { EventList, Result, SyncStatus } from '../../preload/contract';
 import { unpackEventList } from '../../preload/contract/event-list-codec';
-import type { App } from '../../main/app';
+import { type App, DATABASE_FILE } from '../../main/app';
 
 /** The value of an ok Result, or a test failure naming the error. */
 export function value<T>(result: Result<unknown>): T {
   if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
   return result.value as T;
+}
+
+/**
+ * Waits until no LINE batch of the broadcast holds packed recipients any more: the engine writes their rows after the
+ * broadcast is final (main/store/outbox.ts writePackedRows). Reads the app's database file through its own read-only
+ * connection; throws after `timeoutMs`.
+ */
+export async function waitForRowsWritten(dataDir: string, broadcastId: string, timeoutMs: number, intervalMs = 5): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const db = new BetterSqlite3(path.join(dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
+  try {
+    const packed = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM broadcast_batches WHERE broadcast_id = ? AND packed = 1');
+    while ((packed.get(broadcastId)?.n ?? 0) > 0) {
+      if (Date.now() > deadline) throw new Error(`the rows of broadcast ${broadcastId} were not written within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  } finally {
+    db.close();
+  }
 }
 
 /** Waits until the app's first sync has finished (idle, with a last-synced time). */

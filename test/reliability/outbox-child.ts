@@ -25,11 +25,11 @@ import {
   type DraftHead,
   type EventList,
   FINAL_BROADCAST_STATES,
-  type Result,
   type SyncStatus,
 } from '../../preload/contract';
 import { unpackEventList } from '../../preload/contract/event-list-codec';
 import { DATABASE_FILE, createApp } from '../../main/app';
+import { value, waitForRowsWritten } from '../helpers/app-flow';
 import type { Logger, LogFields } from '../../main/log';
 import { ManualNetworkStatus } from '../../main/network';
 import type { Vault } from '../../main/vault';
@@ -61,11 +61,6 @@ const FreezeSpec = z.object({
 function say(line: object): void {
   // stdout to a pipe is synchronous on Linux and macOS: a line is out before the next statement runs.
   process.stdout.write(`${JSON.stringify(line)}\n`);
-}
-
-function value<T>(result: Result<unknown>): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value as T;
 }
 
 /** The session's secrets in a file, so a restarted child is still signed in (the app's own vault is the OS's). */
@@ -133,21 +128,6 @@ function existingBroadcast(dataDir: string, mode: Mode): string | null {
   }
 }
 
-/** Resolves once no batch of the broadcast holds packed recipients any more (throws after 20 s). */
-async function rowsWritten(dataDir: string, broadcastId: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  const db = new BetterSqlite3(path.join(dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
-  try {
-    const packed = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM broadcast_batches WHERE broadcast_id = ? AND packed = 1');
-    while ((packed.get(broadcastId)?.n ?? 0) > 0) {
-      if (Date.now() > deadline) throw new Error('the rows of answered batches were not written within 20 s');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  } finally {
-    db.close();
-  }
-}
-
 async function main(): Promise<void> {
   const [dataDir, origin, modeArg] = process.argv.slice(2);
   if (dataDir === undefined || origin === undefined || (modeArg !== 'line' && modeArg !== 'whatsapp')) {
@@ -195,7 +175,7 @@ async function main(): Promise<void> {
     const progress = value<BroadcastProgress>(await app.dispatch('broadcast.get', { id }));
     if (FINAL_BROADCAST_STATES.includes(progress.state) && progress.counts.inFlight === 0) {
       // The engine writes the rows of answered LINE batches after the end: wait for that (a kill may cut it too).
-      await rowsWritten(dataDir, id);
+      await waitForRowsWritten(dataDir, id, 20_000, 10);
       say({ type: 'final', progress });
       break;
     }
