@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { onTestFinished } from 'vitest';
+import { type Database, openDatabase } from '../../main/store/db';
 
 export interface TempDir {
   dir: string;
@@ -23,4 +24,15 @@ export function makeTempDir(prefix: string): string {
   const temp = createTempDir(prefix);
   onTestFinished(() => temp.cleanup());
   return temp.dir;
+}
+
+/** The app's SQLite file (migrated) in a fresh directory; closed and removed when the current test finishes. */
+export function makeTestDatabase(prefix: string): Database {
+  const temp = createTempDir(prefix);
+  const db = openDatabase(path.join(temp.dir, 'test.sqlite'));
+  onTestFinished(() => {
+    db.close();
+    temp.cleanup();
+  });
+  return db;
 }

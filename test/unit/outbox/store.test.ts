@@ -1,6 +1,5 @@
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../../main/store/db';
+import { describe, expect, it } from 'vitest';
+import type { Database } from '../../../main/store/db';
 import {
   type NewOutboxRecipient,
   countRecipientStates,
@@ -25,21 +24,14 @@ import {
   sweepPendingRecipients,
   writePackedRows,
 } from '../../../main/store/outbox';
-import { makeTempDir } from '../../helpers/tmp';
+import { makeTestDatabase } from '../../helpers/tmp';
 
 const T0 = Date.UTC(2026, 4, 14, 3, 0, 0);
 const KEY_A = '11111111-1111-4111-8111-111111111111';
 const KEY_B = '22222222-2222-4222-8222-222222222222';
 
-let db: Database | null = null;
-afterEach(() => {
-  db?.close();
-  db = null;
-});
-
 function open(): Database {
-  db = openDatabase(path.join(makeTempDir('outbox-store'), 'test.sqlite'));
-  return db;
+  return makeTestDatabase('outbox-store');
 }
 
 function line(i: number, state: NewOutboxRecipient['state'] = 'pending'): NewOutboxRecipient {

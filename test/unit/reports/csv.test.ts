@@ -1,21 +1,13 @@
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ExportedCsv } from '../../../preload/contract';
 import { toCsv } from '../../../main/reports';
 import { AppFailure } from '../../../main/rpc';
-import { type Database, openDatabase } from '../../../main/store/db';
-import { makeTempDir } from '../../helpers/tmp';
+import type { Database } from '../../../main/store/db';
+import { makeTestDatabase } from '../../helpers/tmp';
 import { LINE_CHANNEL, T0, WA_NUMBER_A, insertBroadcast, makeReports, uuid } from './fixtures';
 
-let db: Database | null = null;
-afterEach(() => {
-  db?.close();
-  db = null;
-});
-
 function open(): Database {
-  db = openDatabase(path.join(makeTempDir('reports-csv'), 'test.sqlite'));
-  return db;
+  return makeTestDatabase('reports-csv');
 }
 
 /** A strict RFC 4180 reader (CRLF records, quoted fields with doubled quotes), to prove the output parses back. */

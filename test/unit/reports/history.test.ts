@@ -1,10 +1,9 @@
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BroadcastDetail, HistoryPage, RecipientsPage } from '../../../preload/contract';
 import { titleOf } from '../../../main/reports';
 import { AppFailure } from '../../../main/rpc';
-import { type Database, openDatabase } from '../../../main/store/db';
-import { makeTempDir } from '../../helpers/tmp';
+import type { Database } from '../../../main/store/db';
+import { makeTestDatabase } from '../../helpers/tmp';
 import {
   LINE_CHANNEL,
   NO_REPORT,
@@ -22,15 +21,8 @@ import {
   waEntry,
 } from './fixtures';
 
-let db: Database | null = null;
-afterEach(() => {
-  db?.close();
-  db = null;
-});
-
 function open(): Database {
-  db = openDatabase(path.join(makeTempDir('reports-history'), 'test.sqlite'));
-  return db;
+  return makeTestDatabase('reports-history');
 }
 
 const MINUTE = 60_000;

@@ -1,12 +1,11 @@
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BroadcastDetail, RecipientsPage } from '../../../preload/contract';
 import { AppFailure } from '../../../main/rpc';
 import { countRecipientsByState, listRecipients, recipientsInState, summarizeProblems } from '../../../main/store/broadcasts';
-import { type Database, openDatabase } from '../../../main/store/db';
+import type { Database } from '../../../main/store/db';
 import type { RecipientStateName } from '../../../main/store/outbox';
 import { countRetryableFailed, countUncoveredUnknown, hasPackedMembers, listTotals } from '../../../main/store/reports';
-import { makeTempDir } from '../../helpers/tmp';
+import { makeTestDatabase } from '../../helpers/tmp';
 import {
   LINE_CHANNEL,
   NO_REPORT,
@@ -27,15 +26,8 @@ import {
  * as the engine leaves them, so nothing here depends on the engine.
  */
 
-let db: Database | null = null;
-afterEach(() => {
-  db?.close();
-  db = null;
-});
-
 function open(): Database {
-  db = openDatabase(path.join(makeTempDir('reports-packed'), 'test.sqlite'));
-  return db;
+  return makeTestDatabase('reports-packed');
 }
 
 const DAY = 86_400_000;

@@ -1,6 +1,5 @@
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../../main/store/db';
+import { describe, expect, it } from 'vitest';
+import type { Database } from '../../../main/store/db';
 import {
   type BoundSql,
   type HistoryFilter,
@@ -13,7 +12,7 @@ import {
   recipientPageSql,
   recipientSegmentsSql,
 } from '../../../main/store/reports';
-import { makeTempDir } from '../../helpers/tmp';
+import { makeTestDatabase } from '../../helpers/tmp';
 import { batchId, insertBroadcast, many, members, uuid } from './fixtures';
 
 /**
@@ -21,14 +20,8 @@ import { batchId, insertBroadcast, many, members, uuid } from './fixtures';
  * it was written for. The app never runs ANALYZE, so these plans (no statistics) are the ones users get.
  */
 
-let db: Database | null = null;
-afterEach(() => {
-  db?.close();
-  db = null;
-});
-
 function open(): Database {
-  db = openDatabase(path.join(makeTempDir('reports-plans'), 'test.sqlite'));
+  const db = makeTestDatabase('reports-plans');
   prepareReportStatements(db);
   // A little data, so nothing is planned against empty tables.
   for (let n = 1; n <= 3; n += 1) {

@@ -1,9 +1,8 @@
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppFailure } from '../../../main/rpc';
-import { type Database, openDatabase } from '../../../main/store/db';
+import type { Database } from '../../../main/store/db';
 import { listTotals } from '../../../main/store/reports';
-import { makeTempDir } from '../../helpers/tmp';
+import { makeTestDatabase } from '../../helpers/tmp';
 import {
   T0,
   WA_NUMBER_A,
@@ -17,15 +16,8 @@ import {
   waEntry,
 } from './fixtures';
 
-let db: Database | null = null;
-afterEach(() => {
-  db?.close();
-  db = null;
-});
-
 function open(): Database {
-  db = openDatabase(path.join(makeTempDir('reports-report'), 'test.sqlite'));
-  return db;
+  return makeTestDatabase('reports-report');
 }
 
 const DAY = 86_400_000;
